@@ -1,0 +1,13 @@
+// The façade module: one import for embedders and the CLI.
+//
+//     import Parallax
+//
+// re-exports every pipeline stage's public API.
+@_exported import Datasets
+@_exported import Geometry
+@_exported import Trajectories
+
+/// Library version.
+public enum ParallaxInfo {
+    public static let version = "0.1.0"
+}
