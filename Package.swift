@@ -51,10 +51,12 @@ let package = Package(
             dependencies: ["Parallax", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/parallax"
         ),
-        .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
-        .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CVBridge"]),
-        .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod"]),
+        // Test-only helpers (shared-data lookup, temporary folders, seeded random numbers).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
+        .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CVBridge", "TestSupport"]),
+        .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

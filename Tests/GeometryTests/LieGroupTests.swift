@@ -1,18 +1,7 @@
 import Foundation
 import Geometry
+import TestSupport
 import Testing
-
-/// Deterministic pseudo-random numbers for reproducible tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func randomVec3(_ g: inout SplitMix, scale: Double = 1) -> Vec3 {
     Vec3(Double.random(in: -1...1, using: &g), Double.random(in: -1...1, using: &g), Double.random(in: -1...1, using: &g)) * scale

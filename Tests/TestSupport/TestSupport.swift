@@ -1,0 +1,49 @@
+import Foundation
+
+/// Where the shared real data lives: `$PARALLAX_DATASETS`, else `../shared/datasets` beside the
+/// repository. Tests that need it are disabled with a clear message when it is absent.
+public enum SharedData {
+    /// The repository's root folder (found from this file's path).
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The shared datasets folder.
+    public static let root: URL = {
+        if let env = ProcessInfo.processInfo.environment["PARALLAX_DATASETS"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets")
+    }()
+
+    /// True when the shared datasets folder exists.
+    public static var available: Bool { FileManager.default.fileExists(atPath: root.path) }
+
+    /// The message shown when tests are skipped for lack of data.
+    public static let skipMessage = "../shared/datasets is absent (set PARALLAX_DATASETS to its path to run this test)"
+
+    /// A path inside the shared datasets folder.
+    public static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+}
+
+/// A fresh temporary directory, removed by the caller with `cleanup()`.
+public struct TemporaryDirectory {
+    public let url: URL
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("parallax-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    public func cleanup() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Deterministic pseudo-random numbers (SplitMix64) for reproducible tests.
+public struct SplitMix: RandomNumberGenerator {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
