@@ -68,24 +68,16 @@ extern "C" void cvb_image_free(cvb_image *image) {
     image->pixels = nullptr;
 }
 
-extern "C" int cvb_image_write_png(const char *path, const uint8_t *pixels, int width, int height, cvb_error *err) {
-    if (!path || !pixels || width <= 0 || height <= 0)
-        return cvb::fail(err, CVB_ERR_ARGUMENT, "cvb_image_write_png: invalid image");
+extern "C" int cvb_image_write(const char *path, const void *pixels, int width, int height,
+                               int channels, int depth_bits, cvb_error *err) {
+    if (!path || !pixels || width <= 0 || height <= 0 || (channels != 1 && channels != 3) ||
+        (depth_bits != 8 && depth_bits != 16))
+        return cvb::fail(err, CVB_ERR_ARGUMENT, "cvb_image_write: invalid image description");
     return cvb::guarded(err, path, [&]() -> int {
+        const int type = CV_MAKETYPE(depth_bits == 8 ? CV_8U : CV_16U, channels);
+        cv::Mat m(height, width, type, const_cast<void *>(pixels));
         const std::vector<int> params{cv::IMWRITE_PNG_COMPRESSION, 1};
-        if (!cv::imwrite(path, cvb::wrapGrey(pixels, width, height), params))
-            return cvb::fail(err, CVB_ERR_IO, "%s: cannot write PNG", path);
-        return CVB_OK;
-    });
-}
-
-extern "C" int cvb_image_write_png16(const char *path, const uint16_t *pixels, int width, int height, cvb_error *err) {
-    if (!path || !pixels || width <= 0 || height <= 0)
-        return cvb::fail(err, CVB_ERR_ARGUMENT, "cvb_image_write_png16: invalid image");
-    return cvb::guarded(err, path, [&]() -> int {
-        cv::Mat m(height, width, CV_16UC1, const_cast<uint16_t *>(pixels));
-        const std::vector<int> params{cv::IMWRITE_PNG_COMPRESSION, 1};
-        if (!cv::imwrite(path, m, params)) return cvb::fail(err, CVB_ERR_IO, "%s: cannot write PNG", path);
+        if (!cv::imwrite(path, m, params)) return cvb::fail(err, CVB_ERR_IO, "%s: cannot write image", path);
         return CVB_OK;
     });
 }

@@ -56,11 +56,13 @@ int cvb_image_decode_memory(const uint8_t *bytes, size_t count, cvb_image *out, 
 /** Frees the pixels of an image from cvb_image_decode (safe on a zeroed struct). */
 void cvb_image_free(cvb_image *image);
 
-/** Writes an 8-bit grey image as PNG (for tests, renders and debugging). */
-int cvb_image_write_png(const char *path, const uint8_t *pixels, int width, int height, cvb_error *err);
-
-/** Writes a 16-bit grey image as PNG (depth maps). */
-int cvb_image_write_png16(const char *path, const uint16_t *pixels, int width, int height, cvb_error *err);
+/**
+ * Writes an image; the codec follows the file extension (.png, .jpg, …). `channels` is 1 (grey)
+ * or 3 (BGR), `depth_bits` 8 or 16 (16-bit: PNG only); pixels are packed, `uint8_t` or
+ * `uint16_t` per channel. Used for renders, depth maps, tests and debugging.
+ */
+int cvb_image_write(const char *path, const void *pixels, int width, int height,
+                    int channels, int depth_bits, cvb_error *err);
 
 /** Intrinsics and radial-tangential distortion of one camera (k1 k2 p1 p2 [k3]). */
 typedef struct {

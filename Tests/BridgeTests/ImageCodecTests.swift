@@ -1,0 +1,100 @@
+import CVBridge
+import Foundation
+import TestSupport
+import Testing
+
+private func message(_ e: cvb_error) -> String {
+    withUnsafeBytes(of: e.message) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+}
+
+/// Writes an image through the bridge and decodes it back to 8-bit grey.
+private func roundTrip(_ name: String, width: Int, height: Int, channels: Int, bits: Int,
+                       fill: (Int, Int, Int) -> Int) throws -> cvb_image {
+    let dir = try TemporaryDirectory()
+    defer { dir.cleanup() }
+    let path = dir.url.appendingPathComponent(name).path
+    var err = cvb_error()
+    var img = cvb_image()
+    if bits == 8 {
+        var px = [UInt8](repeating: 0, count: width * height * channels)
+        for y in 0..<height { for x in 0..<width { for c in 0..<channels { px[(y * width + x) * channels + c] = UInt8(fill(x, y, c)) } } }
+        #expect(cvb_image_write(path, px, Int32(width), Int32(height), Int32(channels), 8, &err) == CVB_OK.rawValue, "\(message(err))")
+    } else {
+        var px = [UInt16](repeating: 0, count: width * height * channels)
+        for y in 0..<height { for x in 0..<width { for c in 0..<channels { px[(y * width + x) * channels + c] = UInt16(fill(x, y, c)) } } }
+        #expect(cvb_image_write(path, px, Int32(width), Int32(height), Int32(channels), 16, &err) == CVB_OK.rawValue, "\(message(err))")
+    }
+    #expect(cvb_image_decode(path, &img, &err) == CVB_OK.rawValue, "\(message(err))")
+    return img
+}
+
+@Suite struct ImageCodecTests {
+    @Test func decodes8BitGreyPNGExactly() throws {
+        var img = try roundTrip("g8.png", width: 37, height: 21, channels: 1, bits: 8) { x, y, _ in (x * 7 + y * 3) % 256 }
+        defer { cvb_image_free(&img) }
+        #expect(img.width == 37 && img.height == 21 && img.source_depth_bits == 8 && img.source_channels == 1)
+        let px = try #require(img.pixels)
+        #expect(px[5 * 37 + 11] == UInt8((11 * 7 + 5 * 3) % 256))
+    }
+
+    @Test func scales16BitToEightBit() throws {
+        var img = try roundTrip("g16.png", width: 8, height: 4, channels: 1, bits: 16) { x, _, _ in x * 8000 }
+        defer { cvb_image_free(&img) }
+        #expect(img.source_depth_bits == 16)
+        let px = try #require(img.pixels)
+        #expect(px[3] == UInt8((3 * 8000 / 256.0).rounded()))
+    }
+
+    @Test func convertsColourToGrey() throws {
+        // BGR = (0, 0, 255): pure red → grey 0.299 · 255 ≈ 76.
+        var img = try roundTrip("c8.png", width: 6, height: 5, channels: 3, bits: 8) { _, _, c in c == 2 ? 255 : 0 }
+        defer { cvb_image_free(&img) }
+        #expect(img.source_channels == 3)
+        let px = try #require(img.pixels)
+        #expect(abs(Int(px[0]) - 76) <= 1)
+    }
+
+    @Test func decodesJPEG() throws {
+        var img = try roundTrip("j.jpg", width: 32, height: 16, channels: 1, bits: 8) { _, _, _ in 128 }
+        defer { cvb_image_free(&img) }
+        let px = try #require(img.pixels)
+        #expect(abs(Int(px[40]) - 128) <= 2)
+    }
+
+    @Test func reportsMissingAndCorruptFiles() throws {
+        var img = cvb_image()
+        var err = cvb_error()
+        #expect(cvb_image_decode("/nonexistent/parallax.png", &img, &err) == CVB_ERR_IO.rawValue)
+        #expect(message(err).contains("/nonexistent/parallax.png"))
+        #expect(img.pixels == nil)
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let bad = dir.url.appendingPathComponent("corrupt.png")
+        try Data("this is not a PNG".utf8).write(to: bad)
+        #expect(cvb_image_decode(bad.path, &img, &err) == CVB_ERR_DECODE.rawValue)
+        #expect(message(err).contains("corrupt.png"))
+    }
+
+    @Test func rectifierRejectsBadCalibration() {
+        var cam = cvb_camera()
+        cam.fx = -1; cam.fy = 400; cam.cx = 320; cam.cy = 240
+        var out = cvb_rectification()
+        var err = cvb_error()
+        let r: [Double] = [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [Double] = [-0.1, 0, 0]
+        #expect(cvb_rectifier_create(&cam, &cam, r, t, 640, 480, &out, &err) == nil)
+        #expect(err.code == CVB_ERR_ARGUMENT.rawValue)
+    }
+
+    @Test func rectifiesAnIdealPairToItsOwnIntrinsics() throws {
+        var cam = cvb_camera()
+        cam.fx = 400; cam.fy = 400; cam.cx = 320; cam.cy = 240
+        var out = cvb_rectification()
+        var err = cvb_error()
+        // Right camera 0.1 m to the right: p_right = p_left − (0.1, 0, 0).
+        let r: [Double] = [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [Double] = [-0.1, 0, 0]
+        let h = try #require(cvb_rectifier_create(&cam, &cam, r, t, 640, 480, &out, &err))
+        defer { cvb_rectifier_free(h) }
+        #expect(abs(out.baseline - 0.1) < 1e-9)
+        #expect(abs(out.fx - 400) < 1e-6 && abs(out.cx - 320) < 1 && abs(out.cy - 240) < 1)
+    }
+}
