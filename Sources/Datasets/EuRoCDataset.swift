@@ -19,6 +19,8 @@ public struct EuRoCDataset: StereoDataset {
     public let images: ImagePairList
     public let rectifier: StereoRectifier
     public var frameCount: Int { images.count }
+    /// Frames listed by only one of the two cameras' `data.csv` (left out of the sequence).
+    public let unpairedFrames: Int
 
     /// Opens a sequence; `root` is the folder holding `mav0` or `mav0` itself.
     public init(root: URL, groundTruthFile: URL? = nil) throws(DatasetError) {
@@ -27,16 +29,21 @@ public struct EuRoCDataset: StereoDataset {
         let cam0 = mav0.appendingPathComponent("cam0"), cam1 = mav0.appendingPathComponent("cam1")
         let (stamps0, files0) = try EuRoCDataset.readImageList(cam0)
         let (stamps1, files1) = try EuRoCDataset.readImageList(cam1)
-        guard stamps0.count == stamps1.count else {
+        // Pair the two cameras by time stamp; frames listed for one camera only are left out
+        // (and counted in `unpairedFrames`) rather than paired with the wrong partner.
+        let index1 = Dictionary(stamps1.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var left: [URL] = [], right: [URL] = [], stamps: [Int64] = []
+        for (i, t) in stamps0.enumerated() {
+            guard let j = index1[t] else { continue }
+            left.append(files0[i]); right.append(files1[j]); stamps.append(t)
+        }
+        guard !stamps.isEmpty else {
             throw .frameCountMismatch(left: cam0.appendingPathComponent("data.csv").path, right: cam1.appendingPathComponent("data.csv").path,
-                                      leftCount: stamps0.count, rightCount: stamps1.count)
+                                      leftCount: stamps0.count, rightCount: 0)
         }
-        for (i, (a, b)) in zip(stamps0, stamps1).enumerated() where a != b {
-            throw .malformed(cam1.appendingPathComponent("data.csv").path, line: i + 2,
-                             "time stamp \(b) does not match cam0's \(a) (stereo frames must be synchronised)")
-        }
-        images = ImagePairList(left: files0, right: files1)
-        timestamps = stamps0.map { Double($0) * 1e-9 }
+        unpairedFrames = stamps0.count + stamps1.count - 2 * stamps.count
+        images = ImagePairList(left: left, right: right)
+        timestamps = stamps.map { Double($0) * 1e-9 }
 
         let s0 = try EuRoCSensor(yaml: cam0.appendingPathComponent("sensor.yaml"))
         let s1 = try EuRoCSensor(yaml: cam1.appendingPathComponent("sensor.yaml"))
