@@ -46,12 +46,39 @@ private func roundTrip(_ name: String, width: Int, height: Int, channels: Int, b
     }
 
     @Test func convertsColourToGrey() throws {
-        // BGR = (0, 0, 255): pure red → grey 0.299 · 255 ≈ 76.
-        var img = try roundTrip("c8.png", width: 6, height: 5, channels: 3, bits: 8) { _, _, c in c == 2 ? 255 : 0 }
+        // RGB = (255, 0, 0): pure red → grey 0.299 · 255 ≈ 76.
+        var img = try roundTrip("c8.png", width: 6, height: 5, channels: 3, bits: 8) { _, _, c in c == 0 ? 255 : 0 }
         defer { cvb_image_free(&img) }
         #expect(img.source_channels == 3)
         let px = try #require(img.pixels)
         #expect(abs(Int(px[0]) - 76) <= 1)
+    }
+
+    @Test func converts16BitColourToGrey() throws {
+        var img = try roundTrip("c16.png", width: 4, height: 3, channels: 3, bits: 16) { _, _, c in [40000, 20000, 10000][c] }
+        defer { cvb_image_free(&img) }
+        #expect(img.source_depth_bits == 16 && img.source_channels == 3)
+        let px = try #require(img.pixels)
+        let expected = (0.299 * 40000 + 0.587 * 20000 + 0.114 * 10000) / 256
+        #expect(abs(Double(px[5]) - expected) <= 0.5)
+    }
+
+    @Test func reportsTruncatedPNGAndJPEG() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        var err = cvb_error()
+        var img = cvb_image()
+        for name in ["t.png", "t.jpg"] {
+            let url = dir.url.appendingPathComponent(name)
+            let px = [UInt8](repeating: 77, count: 64 * 64)
+            #expect(cvb_image_write(url.path, px, 64, 64, 1, 8, &err) == CVB_OK.rawValue)
+            let data = try Data(contentsOf: url)
+            try data.prefix(data.count / 3).write(to: url)
+            let rc = cvb_image_decode(url.path, &img, &err)
+            #expect(rc == CVB_ERR_DECODE.rawValue, "\(name): \(message(err))")
+            #expect(message(err).contains(name))
+            cvb_image_free(&img)
+        }
     }
 
     @Test func decodesJPEG() throws {

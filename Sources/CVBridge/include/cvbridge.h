@@ -45,8 +45,9 @@ typedef struct {
 } cvb_image;
 
 /**
- * Decodes a PNG/JPEG/… file into 8-bit grey. 16-bit images are scaled by 1/256, colour images
- * converted with the ITU-R BT.601 weights. On failure `out->pixels` is NULL.
+ * Decodes a PNG or JPEG file into 8-bit grey. 16-bit images are scaled by 1/256 (rounded), colour
+ * images converted with the ITU-R BT.601 weights (as OpenCV's cvtColor), alpha is ignored.
+ * On failure `out->pixels` is NULL.
  */
 int cvb_image_decode(const char *path, cvb_image *out, cvb_error *err);
 
@@ -58,7 +59,7 @@ void cvb_image_free(cvb_image *image);
 
 /**
  * Writes an image; the codec follows the file extension (.png, .jpg, …). `channels` is 1 (grey)
- * or 3 (BGR), `depth_bits` 8 or 16 (16-bit: PNG only); pixels are packed, `uint8_t` or
+ * or 3 (RGB), `depth_bits` 8 or 16 (16-bit: PNG only); pixels are packed, `uint8_t` or
  * `uint16_t` per channel. Used for renders, depth maps, tests and debugging.
  */
 int cvb_image_write(const char *path, const void *pixels, int width, int height,
