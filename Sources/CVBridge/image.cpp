@@ -41,14 +41,18 @@ int decodePNG(const uint8_t *bytes, size_t count, cvb_image *out, cvb_error *err
     img.format = (colour ? PNG_FORMAT_FLAG_COLOR : 0) | (alpha ? PNG_FORMAT_FLAG_ALPHA : 0) | (sixteen ? PNG_FORMAT_FLAG_LINEAR : 0);
     const int channels = (colour ? 3 : 1) + (alpha ? 1 : 0);
     const size_t n = size_t(img.width) * img.height;
-    std::vector<uint8_t> raw(PNG_IMAGE_SIZE(img));
-    if (!png_image_finish_read(&img, nullptr, raw.data(), 0, nullptr)) {
+    auto *pixels = static_cast<uint8_t *>(std::malloc(n ? n : 1));
+    if (!pixels) {
         png_image_free(&img);
+        return cvb::fail(err, CVB_ERR_INTERNAL, "%s: out of memory", what);
+    }
+    const bool direct = channels == 1 && !sixteen;   // 8-bit grey: decode straight into the output
+    std::vector<uint8_t> raw(direct ? 0 : PNG_IMAGE_SIZE(img));
+    if (!png_image_finish_read(&img, nullptr, direct ? pixels : raw.data(), 0, nullptr)) {
+        std::free(pixels);
         return cvb::fail(err, CVB_ERR_DECODE, "%s: corrupt PNG (%s)", what, img.message);
     }
-    auto *pixels = static_cast<uint8_t *>(std::malloc(n ? n : 1));
-    if (!pixels) return cvb::fail(err, CVB_ERR_INTERNAL, "%s: out of memory", what);
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < n && !direct; ++i) {
         double v;
         if (sixteen) {
             const auto *p = reinterpret_cast<const uint16_t *>(raw.data()) + i * channels;
