@@ -46,7 +46,8 @@ let package = Package(
         .target(name: "Geometry"),
         .target(name: "Trajectories", dependencies: ["Geometry"]),
         .target(name: "Datasets", dependencies: ["Geometry", "Trajectories", "CVBridge", "Yams"]),
-        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets"]),
+        .target(name: "Frontend", dependencies: ["Geometry", "Datasets", "CVBridge"]),
+        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend"]),
         .executableTarget(
             name: "parallax",
             dependencies: ["Parallax", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -57,6 +58,7 @@ let package = Package(
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CVBridge", "TestSupport"]),
+        .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Datasets", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -61,9 +61,12 @@ public struct GreyImage: Sendable, Equatable {
     }
 }
 
-/// The message of a bridge error report.
-func bridgeMessage(_ err: cvb_error) -> String {
-    withUnsafeBytes(of: err.message) { raw in
-        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+extension cvb_error {
+    /// The message of a bridge error report.
+    public var text: String {
+        withUnsafeBytes(of: message) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
     }
 }
+
+/// The message of a bridge error report.
+func bridgeMessage(_ err: cvb_error) -> String { err.text }

@@ -99,3 +99,26 @@ public struct StereoCamera: Equatable, Sendable, Codable, CustomStringConvertibl
         "StereoCamera(fx: \(fx), fy: \(fy), cx: \(cx), cy: \(cy), baseline: \(baseline) m, \(width)×\(height))"
     }
 }
+
+extension StereoCamera {
+    /// A pixel with depth back-projected into the camera frame with its full 3×3 covariance
+    /// (METHOD.md §3): the exact second moments of X = (u−cx)z/fx, Y = (v−cy)z/fy, Z = z for
+    /// independent (u, v) ~ N(uv, Σ_uv) and z ~ N(depth, σ_z²), off-diagonal terms included.
+    public func backProject(uv: SIMD2<Double>, pixelCovariance s: (uu: Double, uv: Double, vv: Double),
+                            depth z: Double, depthVariance sz: Double) -> (point: Vec3, covariance: Mat3) {
+        let du = uv.x - cx, dv = uv.y - cy
+        let z2 = z * z
+        let xx = (du * du * sz + z2 * s.uu + s.uu * sz) / (fx * fx)
+        let yy = (dv * dv * sz + z2 * s.vv + s.vv * sz) / (fy * fy)
+        let xy = (du * dv * sz + (z2 + sz) * s.uv) / (fx * fy)
+        let xz = sz * du / fx, yz = sz * dv / fy
+        let cov = Mat3(rows: Vec3(xx, xy, xz), Vec3(xy, yy, yz), Vec3(xz, yz, sz))
+        return (backProject(u: uv.x, v: uv.y, depth: z), cov)
+    }
+
+    /// Depth variance of a disparity measurement: σ_z² = (f·b)² σ_δ² / δ⁴.
+    @inlinable public func depthVariance(disparity d: Double, variance: Double) -> Double {
+        let fb = focalBaseline
+        return fb * fb * variance / (d * d * d * d)
+    }
+}

@@ -117,4 +117,6 @@ int cvb_orb_match_pair(const uint8_t *left, const uint8_t *right, int width, int
 }
 #endif
 
+#include "cvb_frontend.h"
+
 #endif /* PARALLAX_CVBRIDGE_H */

@@ -1,0 +1,251 @@
+// Front end: grid-bucketed FAST keypoints, pyramidal LK tracking with a forward–backward check,
+// and row-wise stereo matching with sub-pixel refinement — each with its raw uncertainty.
+#include "bridge_common.hpp"
+#include "cvb_frontend.h"
+#include "frontend_lk.hpp"
+#include "frontend_stereo.hpp"
+
+#include <opencv2/features2d.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+struct Track {
+    int64_t id;
+    cv::Point2f pt, prev;
+    float covUU = 0, covUV = 0, covVV = 0, fb = 0, score = 0;
+    int32_t age = 0;
+    bool tracked = false;
+};
+
+} // namespace
+
+struct cvb_frontend {
+    cvb_frontend_config cfg;
+    int width, height;
+    cvb::GradientPyramid prev, cur;
+    std::vector<Track> tracks;
+    int64_t nextId = 0;
+    cv::Ptr<cv::FastFeatureDetector> fast;
+};
+
+extern "C" cvb_frontend_config cvb_frontend_default_config(void) {
+    cvb_frontend_config c{};
+    c.max_features = 1500;
+    c.grid_cols = 16;
+    c.grid_rows = 6;
+    c.fast_threshold = 12;
+    c.min_distance = 8;
+    c.border = 12;
+    c.stereo_radius = 4;
+    c.max_disparity = 160;
+    c.ambiguity_ratio = 0.85f;
+    c.lr_tolerance = 1.0f;
+    c.lk_window = 11;
+    c.lk_levels = 3;
+    c.fb_threshold = 1.0f;
+    c.min_ncc = 0.8f;
+    return c;
+}
+
+extern "C" cvb_frontend *cvb_frontend_create(const cvb_frontend_config *config, int width, int height, cvb_error *err) {
+    cvb::clear(err);
+    if (!config || width <= 0 || height <= 0) {
+        cvb::fail(err, CVB_ERR_ARGUMENT, "front end: invalid image size %dx%d", width, height);
+        return nullptr;
+    }
+    const auto &c = *config;
+    if (c.max_features <= 0 || c.grid_cols <= 0 || c.grid_rows <= 0 || c.stereo_radius < 1 || c.max_disparity < 1 ||
+        c.lk_window < 5 || c.lk_window % 2 == 0 || c.lk_levels < 0 || c.min_distance < 1 || c.border < 0 ||
+        !(c.ambiguity_ratio > 0 && c.ambiguity_ratio <= 1) || !(c.fb_threshold > 0) || !(c.min_ncc >= -1 && c.min_ncc <= 1) || !(c.lr_tolerance > 0)) {
+        cvb::fail(err, CVB_ERR_ARGUMENT, "front end: invalid configuration");
+        return nullptr;
+    }
+    cvb_frontend *fe = nullptr;
+    cvb::guarded(err, "front end", [&]() -> int {
+        fe = new cvb_frontend();
+        fe->cfg = c;
+        fe->width = width;
+        fe->height = height;
+        fe->fast = cv::FastFeatureDetector::create(c.fast_threshold, true);
+        return CVB_OK;
+    });
+    return fe;
+}
+
+extern "C" void cvb_frontend_reset(cvb_frontend *fe) {
+    if (!fe) return;
+    fe->tracks.clear();
+    fe->prev = cvb::GradientPyramid();
+}
+
+extern "C" void cvb_frontend_free(cvb_frontend *fe) { delete fe; }
+
+namespace {
+
+/// Tracks the previous features into the current pyramid (LK forward, then backward from the
+/// result), keeps the consistent ones with their covariance inflated by the forward–backward error.
+void trackFeatures(cvb_frontend &fe) {
+    if (fe.tracks.empty() || fe.prev.empty()) { fe.tracks.clear(); return; }
+    const auto &c = fe.cfg;
+    // LK forward then backward, in parallel over the tracks (both cores).
+    const size_t count = fe.tracks.size();
+    std::vector<Track> result(count);
+    std::vector<uint8_t> ok(count, 0);
+    cv::parallel_for_(cv::Range(0, int(count)), [&](const cv::Range &range) {
+        cvb::PyramidLK lk(c.lk_window);
+        for (int i = range.start; i < range.end; ++i) {
+            const Track &t0 = fe.tracks[size_t(i)];
+            const auto fwd = lk.track(fe.prev, fe.cur, t0.pt, t0.pt);
+            if (!fwd.ok || !(fwd.ncc >= c.min_ncc)) continue;
+            const auto bwd = lk.track(fe.cur, fe.prev, fwd.pt, t0.pt);
+            if (!bwd.ok) continue;
+            const float fb = float(cv::norm(bwd.pt - t0.pt));
+            if (!(fb <= c.fb_threshold)) continue;
+            const cv::Point2f q = fwd.pt;
+            if (q.x < c.border || q.y < c.border || q.x > fe.width - 1 - c.border || q.y > fe.height - 1 - c.border) continue;
+            Track t = t0;
+            t.prev = t0.pt;
+            t.pt = q;
+            t.covUU = fwd.covUU + fb * fb;
+            t.covUV = fwd.covUV;
+            t.covVV = fwd.covVV + fb * fb;
+            t.fb = fb;
+            t.age += 1;
+            t.tracked = true;
+            result[size_t(i)] = t;
+            ok[size_t(i)] = 1;
+        }
+    }, 2.0);
+    std::vector<Track> kept;
+    kept.reserve(count);
+    for (size_t i = 0; i < count; ++i) if (ok[i]) kept.push_back(result[i]);
+    // Tracks that converged onto each other: keep the oldest of each cluster.
+    std::sort(kept.begin(), kept.end(), [](const Track &a, const Track &b) { return a.age != b.age ? a.age > b.age : a.id < b.id; });
+    const int cell = c.min_distance;
+    const int gw = fe.width / cell + 1, gh = fe.height / cell + 1;
+    std::vector<uint8_t> occupied(size_t(gw) * gh, 0);
+    std::vector<Track> spread;
+    spread.reserve(kept.size());
+    for (const auto &t : kept) {
+        const int gx = int(t.pt.x) / cell, gy = int(t.pt.y) / cell;
+        if (occupied[size_t(gy) * gw + gx]) continue;
+        occupied[size_t(gy) * gw + gx] = 1;
+        spread.push_back(t);
+    }
+    fe.tracks.swap(spread);
+}
+
+/// Tops up grid buckets below their quota with the strongest FAST corners away from tracks.
+void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
+    const auto &c = fe.cfg;
+    const int buckets = c.grid_cols * c.grid_rows;
+    const int quota = std::max(1, (c.max_features + buckets - 1) / buckets);
+    const int x0 = c.border, y0 = c.border, x1 = fe.width - c.border, y1 = fe.height - c.border;
+    if (x1 - x0 < 16 || y1 - y0 < 16) return;
+    const float bw = float(x1 - x0) / c.grid_cols, bh = float(y1 - y0) / c.grid_rows;
+    std::vector<int> count(buckets, 0);
+    const int cell = c.min_distance;
+    const int gw = fe.width / cell + 1, gh = fe.height / cell + 1;
+    std::vector<uint8_t> occupied(size_t(gw) * gh, 0);
+    auto mark = [&](cv::Point2f p) {
+        const int gx = int(p.x) / cell, gy = int(p.y) / cell;
+        for (int y = std::max(0, gy - 1); y <= std::min(gh - 1, gy + 1); ++y)
+            for (int x = std::max(0, gx - 1); x <= std::min(gw - 1, gx + 1); ++x) occupied[size_t(y) * gw + x] = 1;
+    };
+    auto bucketOf = [&](cv::Point2f p) {
+        const int bx = std::min(c.grid_cols - 1, std::max(0, int((p.x - x0) / bw)));
+        const int by = std::min(c.grid_rows - 1, std::max(0, int((p.y - y0) / bh)));
+        return by * c.grid_cols + bx;
+    };
+    for (const auto &t : fe.tracks) { count[bucketOf(t.pt)]++; mark(t.pt); }
+    std::vector<cv::KeyPoint> kps;
+    for (int by = 0; by < c.grid_rows; ++by) {
+        for (int bx = 0; bx < c.grid_cols; ++bx) {
+            const int b = by * c.grid_cols + bx;
+            if (count[b] >= quota) continue;
+            // FAST needs 3 px around each tested pixel: detect on a slightly larger ROI.
+            const int rx0 = std::max(0, int(x0 + bx * bw) - 3), ry0 = std::max(0, int(y0 + by * bh) - 3);
+            const int rx1 = std::min(fe.width, int(x0 + (bx + 1) * bw) + 3), ry1 = std::min(fe.height, int(y0 + (by + 1) * bh) + 3);
+            const cv::Rect roi(rx0, ry0, rx1 - rx0, ry1 - ry0);
+            kps.clear();
+            fe.fast->detect(cur(roi), kps);
+            std::sort(kps.begin(), kps.end(), [](const cv::KeyPoint &a, const cv::KeyPoint &b) { return a.response > b.response; });
+            for (const auto &k : kps) {
+                if (count[b] >= quota) break;
+                const cv::Point2f p(k.pt.x + rx0, k.pt.y + ry0);
+                if (p.x < x0 || p.y < y0 || p.x >= x1 || p.y >= y1 || bucketOf(p) != b) continue;
+                const int gx = int(p.x) / cell, gy = int(p.y) / cell;
+                if (occupied[size_t(gy) * gw + gx]) continue;
+                Track t;
+                t.id = fe.nextId++;
+                t.pt = p;
+                t.prev = p;
+                t.score = k.response;
+                fe.tracks.push_back(t);
+                count[b]++;
+                mark(p);
+            }
+        }
+    }
+}
+
+} // namespace
+
+extern "C" int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const uint8_t *right,
+                                    cvb_feature *out, int capacity, cvb_frontend_timing *timing, cvb_error *err) {
+    if (!fe || !left || !right || (!out && capacity > 0)) {
+        cvb::fail(err, CVB_ERR_ARGUMENT, "cvb_frontend_process: invalid arguments");
+        return -1;
+    }
+    int written = -1;
+    const int rc = cvb::guarded(err, "front end", [&]() -> int {
+        const auto t0 = Clock::now();
+        const cv::Mat cur = cvb::wrapGrey(left, fe->width, fe->height);
+        const cv::Mat rightImg = cvb::wrapGrey(right, fe->width, fe->height);
+        fe->cur.build(cur, fe->cfg.lk_levels);
+        const double tPyr = msSince(t0);
+        auto t1 = Clock::now();
+        trackFeatures(*fe);
+        const double tTrack = msSince(t1);
+        t1 = Clock::now();
+        detectFeatures(*fe, cur);
+        const double tDetect = msSince(t1);
+        t1 = Clock::now();
+        cvb::StereoMatcher matcher(cur, rightImg, fe->cfg.stereo_radius, fe->cfg.max_disparity,
+                                   fe->cfg.ambiguity_ratio, fe->cfg.lr_tolerance);
+        written = 0;
+        for (const auto &t : fe->tracks) {
+            if (written >= capacity) break;
+            cvb_feature f{};
+            f.id = t.id;
+            f.u = t.pt.x; f.v = t.pt.y;
+            f.prev_u = t.prev.x; f.prev_v = t.prev.y;
+            f.cov_uu = t.covUU; f.cov_uv = t.covUV; f.cov_vv = t.covVV;
+            f.fb_error = t.fb;
+            f.score = t.score;
+            f.age = t.age;
+            f.flags = t.tracked ? CVB_FEATURE_TRACKED : CVB_FEATURE_NEW;
+            const auto m = matcher.match(t.pt.x, t.pt.y);
+            if (m.valid) {
+                f.disparity = m.disparity;
+                f.disparity_var = m.variance;
+                f.stereo_residual = m.residual;
+                f.flags |= CVB_FEATURE_STEREO;
+            }
+            out[written++] = f;
+        }
+        const double tStereo = msSince(t1);
+        std::swap(fe->prev, fe->cur);
+        if (timing) *timing = cvb_frontend_timing{tPyr, tTrack, tDetect, tStereo, msSince(t0)};
+        return CVB_OK;
+    });
+    return rc == CVB_OK ? written : -1;
+}

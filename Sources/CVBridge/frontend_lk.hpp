@@ -1,0 +1,186 @@
+// Pyramidal Lucas–Kanade (Bouguet's forward-additive form) that also returns the uncertainty of
+// each match: Σ_uv = σ_n² A⁻¹, with A the structure tensor of the template window and σ_n² the
+// window's residual variance at convergence (METHOD.md §2). Written here rather than calling
+// cv::calcOpticalFlowPyrLK because (a) the covariance needs A and the residual of the very window
+// the estimate used, and (b) Debian's libopencv_video links the DNN module (protobuf, GL, X11),
+// ~15 ms of process start-up for one function.
+#pragma once
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace cvb {
+
+/// A float image pyramid with Scharr gradients at every level. Every level is padded by `pad`
+/// reflected pixels so that windows near the border (where coarse levels are tiny) still work.
+struct GradientPyramid {
+    static constexpr int pad = 16;
+    std::vector<cv::Mat> image, gx, gy;   // CV_32F, padded
+
+    void build(const cv::Mat &grey8, int levels) {
+        image.resize(size_t(levels) + 1);
+        gx.resize(image.size());
+        gy.resize(image.size());
+        cv::Mat level;
+        grey8.convertTo(level, CV_32F);
+        for (size_t l = 0; l < image.size(); ++l) {
+            if (l > 0) cv::pyrDown(cv::Mat(level), level);
+            cv::copyMakeBorder(level, image[l], pad, pad, pad, pad, cv::BORDER_REFLECT_101);
+            cv::Scharr(image[l], gx[l], CV_32F, 1, 0, 1.0 / 32.0);
+            cv::Scharr(image[l], gy[l], CV_32F, 0, 1, 1.0 / 32.0);
+        }
+    }
+    bool empty() const { return image.empty(); }
+    int levels() const { return int(image.size()); }
+};
+
+struct LKResult {
+    bool ok = false;
+    cv::Point2f pt;
+    float covUU = 0, covUV = 0, covVV = 0;
+    float ncc = 0;   // normalised cross-correlation of the two windows at convergence
+};
+
+class PyramidLK {
+public:
+    explicit PyramidLK(int window) : half(window / 2), n(window * window) {
+        t.resize(size_t(n)); tx.resize(size_t(n)); ty.resize(size_t(n)); j.resize(size_t(n));
+    }
+
+    /// Tracks `p` from pyramid `a` into pyramid `b`, starting from the guess `guess` (in b).
+    LKResult track(const GradientPyramid &a, const GradientPyramid &b, cv::Point2f p, cv::Point2f guess) {
+        LKResult res;
+        const int top = std::min(a.levels(), b.levels()) - 1;
+        double dx = (guess.x - p.x) / double(1 << top), dy = (guess.y - p.y) / double(1 << top);
+        double A11 = 0, A12 = 0, A22 = 0, rr = 0;
+        for (int level = top; level >= 0; --level) {
+            const double s = 1.0 / double(1 << level);
+            // Coordinates inside the padded level.
+            const double px = p.x * s + GradientPyramid::pad, py = p.y * s + GradientPyramid::pad;
+            const cv::Mat &I = a.image[size_t(level)], &J = b.image[size_t(level)];
+            if (!inside(I, px, py)) {
+                if (level == 0) return res;
+                dx *= 2; dy *= 2;
+                continue;
+            }
+            sampleWindow(I, px, py, t.data());
+            sampleWindow(a.gx[size_t(level)], px, py, tx.data());
+            sampleWindow(a.gy[size_t(level)], px, py, ty.data());
+            dot3(tx.data(), ty.data(), A11, A12, A22);
+            const double det = A11 * A22 - A12 * A12;
+            if (!(det > 1e-6 * (A11 + A22) * (A11 + A22)) || !(det > 0)) return res;
+            bool converged = false;
+            double prevX = 0, prevY = 0;
+            for (int it = 0; it < 30; ++it) {
+                const double qx = px + dx, qy = py + dy;
+                if (!inside(J, qx, qy)) break;
+                sampleWindow(J, qx, qy, j.data());
+                double b1, b2;
+                mismatch(b1, b2, rr);
+                const double ddx = (A22 * b1 - A12 * b2) / det, ddy = (A11 * b2 - A12 * b1) / det;
+                // Oscillation between two positions (as OpenCV's LK detects): settle halfway.
+                if (it > 0 && std::abs(ddx + prevX) < 0.01 && std::abs(ddy + prevY) < 0.01) {
+                    dx += 0.5 * ddx; dy += 0.5 * ddy;
+                    converged = true;
+                    break;
+                }
+                prevX = ddx; prevY = ddy;
+                dx += ddx; dy += ddy;
+                // 0.01 px at the base level; coarser levels only seed the next one.
+                if (ddx * ddx + ddy * ddy < (level == 0 ? 1e-4 : 1e-3)) { converged = true; break; }
+            }
+            if (level == 0) {
+                const double qx = px + dx, qy = py + dy;
+                if (!inside(J, qx, qy)) return res;
+                if (!converged) {
+                    // Accept only a settled estimate: recompute the residual at the final position.
+                    sampleWindow(J, qx, qy, j.data());
+                    double b1, b2;
+                    mismatch(b1, b2, rr);
+                }
+                res.ncc = float(ncc());
+                const double s2 = rr / double(n - 2);
+                res.pt = cv::Point2f(float(qx - GradientPyramid::pad), float(qy - GradientPyramid::pad));
+                res.covUU = float(s2 * A22 / det);
+                res.covUV = float(-s2 * A12 / det);
+                res.covVV = float(s2 * A11 / det);
+                res.ok = std::isfinite(res.pt.x) && std::isfinite(res.pt.y) && std::isfinite(res.covUU) && std::isfinite(res.covVV);
+                return res;
+            }
+            dx *= 2; dy *= 2;
+        }
+        return res;
+    }
+
+private:
+    typedef float v4 __attribute__((vector_size(16)));
+
+    static v4 load(const float *p) { v4 v; std::memcpy(&v, p, sizeof v); return v; }
+    static double sum(v4 v) { return double(v[0]) + double(v[1]) + double(v[2]) + double(v[3]); }
+
+    /// Structure tensor Σ gx², Σ gx·gy, Σ gy² over the window (4-wide SIMD, scalar tail).
+    void dot3(const float *gx, const float *gy, double &a11, double &a12, double &a22) const {
+        v4 s11 = {0, 0, 0, 0}, s12 = s11, s22 = s11;
+        int k = 0;
+        for (; k + 4 <= n; k += 4) {
+            const v4 x = load(gx + k), y = load(gy + k);
+            s11 += x * x; s12 += x * y; s22 += y * y;
+        }
+        a11 = sum(s11); a12 = sum(s12); a22 = sum(s22);
+        for (; k < n; ++k) { a11 += gx[k] * gx[k]; a12 += gx[k] * gy[k]; a22 += gy[k] * gy[k]; }
+    }
+
+    /// b = Σ (t − j)·∇t and Σ (t − j)² over the window (4-wide SIMD, scalar tail).
+    void mismatch(double &b1, double &b2, double &rr) const {
+        v4 s1 = {0, 0, 0, 0}, s2 = s1, s3 = s1;
+        int k = 0;
+        for (; k + 4 <= n; k += 4) {
+            const v4 r = load(&t[size_t(k)]) - load(&j[size_t(k)]);
+            s1 += r * load(&tx[size_t(k)]); s2 += r * load(&ty[size_t(k)]); s3 += r * r;
+        }
+        b1 = sum(s1); b2 = sum(s2); rr = sum(s3);
+        for (; k < n; ++k) {
+            const double r = double(t[size_t(k)]) - double(j[size_t(k)]);
+            b1 += r * tx[size_t(k)]; b2 += r * ty[size_t(k)]; rr += r * r;
+        }
+    }
+
+    /// Zero-mean normalised cross-correlation of the template and target windows.
+    double ncc() const {
+        double st = 0, sj = 0, stt = 0, sjj = 0, stj = 0;
+        for (int k = 0; k < n; ++k) {
+            const double a = t[size_t(k)], b = j[size_t(k)];
+            st += a; sj += b; stt += a * a; sjj += b * b; stj += a * b;
+        }
+        const double vt = stt - st * st / n, vj = sjj - sj * sj / n;
+        if (!(vt > 1e-9) || !(vj > 1e-9)) return 0;
+        return (stj - st * sj / n) / std::sqrt(vt * vj);
+    }
+
+    bool inside(const cv::Mat &img, double x, double y) const {
+        return x >= half + 1 && y >= half + 1 && x < img.cols - half - 2 && y < img.rows - half - 2;
+    }
+
+    /// Bilinear samples of the window centred at (x, y); one set of weights for the whole window.
+    void sampleWindow(const cv::Mat &img, double x, double y, float *out) const {
+        const int x0 = int(std::floor(x)), y0 = int(std::floor(y));
+        const float ax = float(x - x0), ay = float(y - y0);
+        const float w00 = (1 - ax) * (1 - ay), w01 = ax * (1 - ay), w10 = (1 - ax) * ay, w11 = ax * ay;
+        const int w = 2 * half + 1;
+        for (int r = 0; r < w; ++r) {
+            const float *r0 = img.ptr<float>(y0 - half + r) + (x0 - half);
+            const float *r1 = r0 + img.step1();
+            float *o = out + r * w;
+            for (int c = 0; c < w; ++c) o[c] = w00 * r0[c] + w01 * r0[c + 1] + w10 * r1[c] + w11 * r1[c + 1];
+        }
+    }
+
+    int half, n;
+    std::vector<float> t, tx, ty, j;
+};
+
+} // namespace cvb

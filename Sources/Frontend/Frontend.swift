@@ -1,0 +1,177 @@
+import CVBridge
+import Datasets
+import Foundation
+import Geometry
+
+/// Front-end parameters. The pixel work runs in the C++ bridge; the uncertainty model here.
+public struct FrontendConfig: Sendable, Equatable {
+    /// Target number of live tracks. Default 1500.
+    public var maxFeatures = 1500
+    /// Detection buckets (columns × rows); each bucket is topped up to its share. Default 16 × 6.
+    public var gridColumns = 16, gridRows = 6
+    /// FAST threshold (grey levels). Default 12.
+    public var fastThreshold = 12
+    /// Minimum distance between tracks, pixels. Default 8.
+    public var minDistance = 8
+    /// Image border without keypoints, pixels. Default 12.
+    public var border = 12
+    /// Stereo SSD window half-size (window 2r+1). Default 4 (9×9).
+    public var stereoRadius = 4
+    /// Largest disparity searched, pixels. Default 160.
+    public var maxDisparity = 160
+    /// A stereo match is rejected when its cost exceeds this fraction of the best cost outside
+    /// its basin. Default 0.85.
+    public var ambiguityRatio: Float = 0.85
+    /// Left–right consistency tolerance, pixels. Default 1.
+    public var leftRightTolerance: Float = 1
+    /// Lucas–Kanade window (odd) and pyramid levels above the base. Default 11, 3.
+    public var lkWindow = 11, lkLevels = 3
+    /// Tracks whose forward–backward error exceeds this are dropped, pixels. Default 1.
+    public var forwardBackwardThreshold: Float = 1
+    /// Tracks whose LK windows correlate less than this (zero-mean NCC) are dropped. Default 0.8.
+    public var minimumCorrelation: Float = 0.8
+
+    /// Calibration of the raw variances (METHOD.md §2): multiplies σ_δ² and Σ_uv so that their
+    /// normalised errors average 1 (measured on data with ground truth; see BENCHMARKS.md).
+    public var disparityVarianceScale = 1.0
+    public var flowVarianceScale = 1.0
+    /// Floor on each image-plane variance, px² (METHOD.md: 0.0625).
+    public var varianceFloor = 0.0625
+    /// Variance of a freshly detected keypoint's position (quantisation), px² (METHOD.md: 0.25).
+    public var detectionVariance = 0.25
+
+    public init() {}
+
+    var bridge: cvb_frontend_config {
+        var c = cvb_frontend_config()
+        c.max_features = Int32(maxFeatures); c.grid_cols = Int32(gridColumns); c.grid_rows = Int32(gridRows)
+        c.fast_threshold = Int32(fastThreshold); c.min_distance = Int32(minDistance); c.border = Int32(border)
+        c.stereo_radius = Int32(stereoRadius); c.max_disparity = Int32(maxDisparity)
+        c.ambiguity_ratio = ambiguityRatio; c.lr_tolerance = leftRightTolerance
+        c.lk_window = Int32(lkWindow); c.lk_levels = Int32(lkLevels); c.fb_threshold = forwardBackwardThreshold; c.min_ncc = minimumCorrelation
+        return c
+    }
+}
+
+/// One feature of the current left image, with its calibrated uncertainty.
+public struct Feature: Sendable, Equatable {
+    /// Track id, stable while the point is tracked.
+    public var id: Int64
+    /// Position in the current left image, pixels.
+    public var uv: SIMD2<Double>
+    /// Position in the previous left image, when `isTracked`.
+    public var previousUV: SIMD2<Double>?
+    /// Calibrated 2×2 covariance of `uv` (σ_uu, σ_uv, σ_vv), px².
+    public var covariance: (uu: Double, uv: Double, vv: Double)
+    /// Disparity δ = u_left − u_right and its calibrated variance, when the stereo match held.
+    public var disparity: Double?
+    public var disparityVariance: Double?
+    /// Forward–backward error of the temporal match, pixels (0 for new features).
+    public var forwardBackwardError: Double
+    /// Frames this track has lived (0 when detected in this frame).
+    public var age: Int
+
+    public var isTracked: Bool { previousUV != nil }
+
+    public static func == (a: Feature, b: Feature) -> Bool {
+        a.id == b.id && a.uv == b.uv && a.previousUV == b.previousUV && a.covariance == b.covariance
+            && a.disparity == b.disparity && a.disparityVariance == b.disparityVariance && a.age == b.age
+    }
+}
+
+/// Per-stage times of one frame, milliseconds.
+public struct FrontendTiming: Sendable {
+    public var pyramid, track, detect, stereo, total: Double
+}
+
+/// Errors of the front end.
+public enum FrontendError: Error, CustomStringConvertible, Equatable {
+    case invalidConfiguration(String)
+    case imageSize(expected: String, got: String)
+    case bridge(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidConfiguration(m): "front end: \(m)"
+        case let .imageSize(e, g): "front end: image is \(g), expected \(e)"
+        case let .bridge(m): "front end: \(m)"
+        }
+    }
+}
+
+/// Keypoints, stereo and temporal matching of a rectified stereo stream, one call per frame.
+///
+/// ```swift
+/// let frontend = try Frontend(camera: dataset.camera)
+/// let result = try frontend.process(left: frame.left, right: frame.right)
+/// ```
+/// Not thread-safe: one front end per stream.
+public final class Frontend {
+    public let camera: StereoCamera
+    public let config: FrontendConfig
+    private let handle: OpaquePointer
+    private var buffer: [cvb_feature]
+
+    public init(camera: StereoCamera, config: FrontendConfig = FrontendConfig()) throws(FrontendError) {
+        self.camera = camera
+        self.config = config
+        var c = config.bridge
+        var err = cvb_error()
+        guard let h = cvb_frontend_create(&c, Int32(camera.width), Int32(camera.height), &err) else {
+            throw .invalidConfiguration(err.text)
+        }
+        handle = h
+        buffer = [cvb_feature](repeating: cvb_feature(), count: config.maxFeatures * 2 + 64)
+    }
+
+    deinit { cvb_frontend_free(handle) }
+
+    /// Forgets all tracks; the next frame starts afresh.
+    public func reset() { cvb_frontend_reset(handle) }
+
+    /// Processes one rectified stereo frame.
+    public func process(left: GreyImage, right: GreyImage) throws(FrontendError) -> (features: [Feature], timing: FrontendTiming) {
+        for img in [left, right] where img.width != camera.width || img.height != camera.height {
+            throw .imageSize(expected: "\(camera.width)×\(camera.height)", got: img.sizeDescription)
+        }
+        var timing = cvb_frontend_timing()
+        var err = cvb_error()
+        let capacity = Int32(buffer.count)
+        let n = left.pixels.withUnsafeBufferPointer { l in
+            right.pixels.withUnsafeBufferPointer { r in
+                buffer.withUnsafeMutableBufferPointer { out in
+                    cvb_frontend_process(handle, l.baseAddress, r.baseAddress, out.baseAddress, capacity, &timing, &err)
+                }
+            }
+        }
+        guard n >= 0 else { throw .bridge(err.text) }
+        let features = buffer.prefix(Int(n)).map(calibrated)
+        return (features, FrontendTiming(pyramid: timing.pyramid_ms, track: timing.track_ms, detect: timing.detect_ms,
+                                         stereo: timing.stereo_ms, total: timing.total_ms))
+    }
+
+    /// Applies the calibrated uncertainty model to one raw bridge feature.
+    private func calibrated(_ f: cvb_feature) -> Feature {
+        let tracked = f.flags & Int32(CVB_FEATURE_TRACKED) != 0
+        let stereo = f.flags & Int32(CVB_FEATURE_STEREO) != 0
+        let floor = config.varianceFloor
+        let cov: (uu: Double, uv: Double, vv: Double)
+        if tracked {
+            let s = config.flowVarianceScale
+            cov = (max(floor, s * Double(f.cov_uu)), s * Double(f.cov_uv), max(floor, s * Double(f.cov_vv)))
+        } else {
+            cov = (config.detectionVariance, 0, config.detectionVariance)
+        }
+        return Feature(
+            id: f.id,
+            uv: SIMD2(Double(f.u), Double(f.v)),
+            previousUV: tracked ? SIMD2(Double(f.prev_u), Double(f.prev_v)) : nil,
+            covariance: cov,
+            disparity: stereo ? Double(f.disparity) : nil,
+            disparityVariance: stereo ? max(floor, config.disparityVarianceScale * Double(f.disparity_var)) : nil,
+            forwardBackwardError: Double(f.fb_error),
+            age: Int(f.age)
+        )
+    }
+}
+

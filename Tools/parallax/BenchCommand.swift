@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Parallax
+
+/// `parallax bench`: speed (and, where ground truth exists, accuracy) of pipeline stages.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark pipeline stages on a dataset.",
+        subcommands: [FrontendBench.self]
+    )
+}
+
+/// `parallax bench frontend --dataset kitti PATH --sequence 06`
+struct FrontendBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frontend",
+        abstract: "Time the front end per stage (images decoded beforehand) and check its matches against ground truth."
+    )
+
+    @Option(help: "Dataset layout: kitti, tartanair, euroc or generic.")
+    var dataset: String = "kitti"
+
+    @Argument(help: "Dataset path.")
+    var path: String
+
+    @Option(help: "KITTI sequence number.")
+    var sequence: String = "00"
+
+    @Option(help: "Number of passes over the sequence (times are medians over all frames of all passes).")
+    var passes: Int = 3
+
+    @Option(help: "Target number of tracks.")
+    var features: Int = FrontendConfig().maxFeatures
+
+    @Option(help: "Lucas–Kanade window size (odd).")
+    var lkWindow: Int = FrontendConfig().lkWindow
+
+    @Option(help: "Lucas–Kanade pyramid levels above the base.")
+    var lkLevels: Int = FrontendConfig().lkLevels
+
+    @Option(help: "FAST threshold.")
+    var fastThreshold: Int = FrontendConfig().fastThreshold
+
+    func run() throws {
+        guard let kind = DatasetKind(rawValue: dataset.lowercased()) else {
+            throw ValidationError("unknown dataset layout '\(dataset)'")
+        }
+        guard passes > 0, features > 0 else { throw ValidationError("--passes and --features must be positive") }
+        let ds: any StereoDataset
+        do { ds = try kind.open(URL(fileURLWithPath: path), sequence: sequence) } catch { throw CLIError(error.description) }
+        var frames: [StereoFrame] = []
+        let prefetch = FramePrefetcher(dataset: ds)
+        do { while let f = try prefetch.next() { frames.append(f); progress("decoding \(frames.count)/\(ds.frameCount)") } } catch {
+            throw CLIError(error.description)
+        }
+        progressDone()
+        var config = FrontendConfig()
+        config.maxFeatures = features
+        config.lkWindow = lkWindow
+        config.lkLevels = lkLevels
+        config.fastThreshold = fastThreshold
+        var stages: [String: [Double]] = [:]
+        var counts: [Double] = [], stereo: [Double] = [], tracked: [Double] = []
+        var check = GeometryCheck(camera: ds.camera)
+        for pass in 0..<passes {
+            let fe: Frontend
+            do { fe = try Frontend(camera: ds.camera, config: config) } catch { throw CLIError(error.description) }
+            for (i, frame) in frames.enumerated() {
+                let (feats, t): ([Feature], FrontendTiming)
+                do { (feats, t) = try fe.process(left: frame.left, right: frame.right) } catch { throw CLIError(error.description) }
+                for (k, v) in [("pyramid", t.pyramid), ("track", t.track), ("detect", t.detect), ("stereo", t.stereo), ("total", t.total)] {
+                    stages[k, default: []].append(v)
+                }
+                if pass == 0 {
+                    counts.append(Double(feats.count))
+                    stereo.append(Double(feats.filter { $0.disparity != nil }.count))
+                    tracked.append(Double(feats.filter(\.isTracked).count))
+                    if let gt = ds.groundTruth, gt.count == frames.count {
+                        let motion = i > 0 ? gt.poses[i].inverse * gt.poses[i - 1] : nil
+                        check.add(features: feats, relativeMotion: motion)
+                    }
+                }
+                progress("pass \(pass + 1)/\(passes) frame \(i + 1)/\(frames.count)")
+            }
+        }
+        progressDone()
+        let med = { (x: [Double]) in GeometryCheck.median(x) ?? .nan }
+        print("front end on \(ds.name): \(frames.count) frames × \(passes) passes, \(ds.camera.width)×\(ds.camera.height)")
+        print(String(format: "features     %.0f per frame (median), %.0f with stereo, %.0f tracked from the previous frame",
+                     med(counts), med(stereo), med(tracked)))
+        if !check.reprojectionErrors.isEmpty {
+            print(String(format: "vs ground truth: median depth error %.2f %%, median reprojection error %.3f px (%d tracks)",
+                         100 * med(check.relativeDepthErrors), med(check.reprojectionErrors), check.reprojectionErrors.count))
+            print(String(format: "NEES (95%%-trimmed mean; 1 = calibrated): disparity %.3f, flow %.3f",
+                         GeometryCheck.trimmedMean(check.disparityNEES) ?? .nan, GeometryCheck.trimmedMean(check.flowNEES) ?? .nan))
+        }
+        for stage in ["pyramid", "track", "detect", "stereo"] {
+            print(stage.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: " %7.2f ms (median)", med(stages[stage] ?? [])))
+        }
+        print(String(format: "total        %7.2f ms/frame", med(stages["total"] ?? [])))
+    }
+}
