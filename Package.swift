@@ -45,7 +45,8 @@ let package = Package(
         .target(name: "Geometry"),
         .target(name: "Trajectories", dependencies: ["Geometry"]),
         .target(name: "Datasets", dependencies: ["Geometry", "Trajectories", "CVBridge", "Yams"]),
-        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets"]),
+        .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
+        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Evaluation"]),
         .executableTarget(
             name: "parallax",
             dependencies: ["Parallax", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -57,6 +58,7 @@ let package = Package(
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CVBridge", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

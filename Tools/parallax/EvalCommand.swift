@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import Parallax
+
+/// `parallax eval`: trajectory evaluation with evo's verbs, positional order and flag names.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate an estimated trajectory against a reference (evo-compatible APE/RPE, KITTI devkit metrics).",
+        subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self]
+    )
+}
+
+/// Inputs shared by the APE and RPE verbs: `FORMAT REF EST` and association options.
+struct EvalInputOptions: ParsableArguments {
+    @Argument(help: "Trajectory format: kitti, tum, euroc (reference: EuRoC csv, estimate: TUM) or tartanair.")
+    var format: String
+    @Argument(help: "Reference trajectory file.")
+    var ref: String
+    @Argument(help: "Estimated trajectory file.")
+    var est: String
+
+    @Option(name: .customLong("ref_times"), help: "KITTI only: times file (seconds per line) of the reference.")
+    var refTimes: String?
+    @Option(name: .customLong("est_times"), help: "KITTI only: times file (seconds per line) of the estimate.")
+    var estTimes: String?
+    @Option(name: .customLong("t_max_diff"), help: "Maximum timestamp difference for data association (s).")
+    var tMaxDiff: Double = 0.01
+    @Option(name: .customLong("t_offset"), help: "Constant timestamp offset of the estimate for data association (s).")
+    var tOffset: Double = 0
+
+    var source: TrajectoryPair.Source {
+        .init(format: format, referencePath: ref, estimatePath: est, referenceTimes: refTimes, estimateTimes: estTimes,
+              maxTimeDifference: tMaxDiff, timeOffset: tOffset)
+    }
+}
+
+/// Alignment, pose relation and output options shared by APE and RPE.
+struct EvalMetricOptions: ParsableArguments {
+    @Option(name: [.customShort("r"), .customLong("pose_relation")],
+            help: "Pose relation: trans_part, angle_deg, angle_rad, rot_part or full.")
+    var poseRelation: String = "trans_part"
+    @Flag(name: [.customShort("a"), .customLong("align")], help: "Align the estimate with Umeyama's method (SE(3)).")
+    var align = false
+    @Flag(name: [.customShort("s"), .customLong("correct_scale")], help: "Correct the scale (Sim(3) with -a).")
+    var correctScale = false
+    @Flag(name: .customLong("align_origin"), help: "Align the first estimate pose to the first reference pose.")
+    var alignOrigin = false
+    @Option(name: .customLong("n_to_align"), help: "Number of poses used for alignment, from the start (-1: all).")
+    var nToAlign: Int = -1
+    @Flag(name: .customLong("json"), help: "Print the result as JSON.")
+    var json = false
+
+    func relation() throws(EvaluationError) -> PoseRelation {
+        guard let r = PoseRelation(rawValue: poseRelation) else {
+            throw .invalidOption("unknown pose relation '\(poseRelation)' (expected trans_part, angle_deg, angle_rad, rot_part or full)")
+        }
+        return r
+    }
+
+    func alignment() throws(EvaluationError) -> Alignment {
+        try Alignment(align: align, correctScale: correctScale, alignOrigin: alignOrigin)
+    }
+
+    func emit(_ report: EvaluationReport) {
+        print(json ? report.json : report.table, terminator: json ? "\n" : "")
+    }
+}
+
+/// Prints an evaluation error to stderr and exits with status 1.
+func failEvaluation(_ error: EvaluationError) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+    return ExitCode(1)
+}
+
+struct EvalAPE: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ape", abstract: "Absolute pose error (as evo_ape).")
+
+    @OptionGroup var input: EvalInputOptions
+    @OptionGroup var metric: EvalMetricOptions
+
+    func run() throws {
+        do throws(EvaluationError) {
+            let pair = try TrajectoryPair.load(input.source)
+            let result = try APE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
+                                          alignment: try metric.alignment(), nToAlign: metric.nToAlign)
+            metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
+
+struct EvalRPE: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rpe", abstract: "Relative pose error (as evo_rpe).")
+
+    @OptionGroup var input: EvalInputOptions
+    @OptionGroup var metric: EvalMetricOptions
+    @Option(name: .customLong("delta"), help: "Delta between relative poses.")
+    var delta: Double = 1
+    @Option(name: .customLong("delta_unit"), help: "Unit of delta: f (frames) or m (metres).")
+    var deltaUnit: String = "f"
+    @Option(name: .customLong("delta_tol"), help: "Relative delta tolerance for all-pairs mode.")
+    var deltaTol: Double = 0.1
+    @Flag(name: .customLong("all_pairs"), help: "Use all pairs instead of consecutive pairs.")
+    var allPairs = false
+    @Flag(name: .customLong("pairs_from_reference"), help: "Select pairs on the reference instead of the estimate.")
+    var pairsFromReference = false
+
+    func run() throws {
+        do throws(EvaluationError) {
+            guard let unit = DeltaUnit(rawValue: deltaUnit) else {
+                throw .invalidOption("unknown delta unit '\(deltaUnit)' (expected f or m)")
+            }
+            let pair = try TrajectoryPair.load(input.source)
+            let options = RPE.Options(delta: delta, deltaUnit: unit, relativeDeltaTolerance: deltaTol,
+                                      allPairs: allPairs, pairsFromReference: pairsFromReference)
+            let result = try RPE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
+                                          options: options, alignment: try metric.alignment(), nToAlign: metric.nToAlign)
+            metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
+
+struct EvalKitti: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kitti",
+        abstract: "KITTI odometry metrics (devkit's evaluate_odometry: segments of 100…800 m, t_err %, r_err deg/100 m).")
+
+    @Argument(help: "Ground-truth poses (KITTI format).")
+    var ref: String
+    @Argument(help: "Estimated poses (KITTI format), one per ground-truth pose.")
+    var est: String
+    @Flag(name: .customLong("json"), help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        do throws(EvaluationError) {
+            let pair = try TrajectoryPair.load(.init(format: "kitti", referencePath: ref, estimatePath: est))
+            let result = try KittiOdometry.evaluate(groundTruth: pair.reference, estimate: pair.estimate)
+            print(json ? result.json : result.table, terminator: json ? "\n" : "")
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
