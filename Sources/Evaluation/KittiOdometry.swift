@@ -32,6 +32,12 @@ public enum KittiOdometry {
         public var translationErrorPercent: Double
         /// Mean rotation error, degrees per 100 m.
         public var rotationErrorDegPer100m: Double
+
+        enum CodingKeys: String, CodingKey {
+            case length, segments
+            case translationErrorPercent = "t_err_percent"
+            case rotationErrorDegPer100m = "r_err_deg_per_100m"
+        }
     }
 
     public struct Result: Sendable {

@@ -7,7 +7,7 @@ computes it from the same files; every statistic (rmse, mean, median, std, min, 
 the number of compared poses/pairs must agree to 1e-6 relative (1e-12 absolute for values
 near zero, such as the min after origin alignment).
 
-usage: evo_parity.py --parallax PATH/TO/parallax --data PATH/TO/shared/datasets [--quick]
+usage: evo_parity.py --parallax PATH/TO/parallax --data PATH/TO/shared/datasets [--quick | --smoke]
 Exit status 0 when every case agrees, 1 otherwise. Prints the max relative difference per
 statistic.
 """
@@ -36,7 +36,18 @@ RELATIONS = {
 }
 
 
+_loaded = {}
+
+
 def load(fmt, ref, est, t_max_diff=0.01, t_offset=0.0):
+    """evo's loading and association (cached: the metrics below work on deep copies)."""
+    key = (fmt, ref, est, t_max_diff, t_offset)
+    if key not in _loaded:
+        _loaded[key] = _load(fmt, ref, est, t_max_diff, t_offset)
+    return _loaded[key]
+
+
+def _load(fmt, ref, est, t_max_diff, t_offset):
     if fmt == "kitti":
         r, e = file_interface.read_kitti_poses_file(ref), file_interface.read_kitti_poses_file(est)
     elif fmt == "tum":
@@ -92,6 +103,27 @@ def parallax_result(binary, verb, fmt, ref, est, opts):
     return report["stats"], report["count"], cmd
 
 
+def smoke_cases(data):
+    """A few cases covering every alignment, pose relation family and delta unit (seconds)."""
+    t = os.path.join(data, "trajectories")
+    gt, orb = os.path.join(t, "KITTI_00_gt.txt"), os.path.join(t, "KITTI_00_ORB.txt")
+    tum_gt, rgbd = os.path.join(t, "freiburg1_xyz-groundtruth.txt"), os.path.join(t, "freiburg1_xyz-rgbdslam.txt")
+    euroc_gt, euroc_est = os.path.join(t, "V102_groundtruth.csv"), os.path.join(t, "V102.txt")
+    return [
+        ("ape", "kitti", gt, orb, {"a": True}),
+        ("rpe", "kitti", gt, orb, {"delta": 100, "delta_unit": "m"}),
+        ("ape", "tum", tum_gt, rgbd, {}),
+        ("ape", "tum", tum_gt, rgbd, {"a": True, "s": True}),
+        ("ape", "tum", tum_gt, rgbd, {"s": True}),
+        ("ape", "tum", tum_gt, rgbd, {"align_origin": True, "r": "full"}),
+        ("ape", "tum", tum_gt, rgbd, {"a": True, "r": "angle_deg"}),
+        ("rpe", "tum", tum_gt, rgbd, {"delta": 5, "r": "rot_part"}),
+        ("rpe", "tum", tum_gt, rgbd, {"delta": 0.1, "delta_unit": "m", "all_pairs": True}),
+        ("ape", "euroc", euroc_gt, euroc_est, {"a": True, "n_to_align": 100}),
+        ("rpe", "euroc", euroc_gt, euroc_est, {"delta": 1, "delta_unit": "m"}),
+    ]
+
+
 def cases(data, quick):
     t = os.path.join(data, "trajectories")
     gt, orb, sptam = (os.path.join(t, f) for f in ("KITTI_00_gt.txt", "KITTI_00_ORB.txt", "KITTI_00_SPTAM.txt"))
@@ -131,11 +163,12 @@ def main():
     parser.add_argument("--parallax", required=True, help="path of the parallax executable")
     parser.add_argument("--data", required=True, help="path of ../shared/datasets")
     parser.add_argument("--quick", action="store_true", help="one estimate per dataset (fewer cases)")
+    parser.add_argument("--smoke", action="store_true", help="eleven representative cases (a few seconds)")
     args = parser.parse_args()
 
     worst = {s: 0.0 for s in STATS}
     failures = 0
-    all_cases = cases(args.data, args.quick)
+    all_cases = smoke_cases(args.data) if args.smoke else cases(args.data, args.quick)
     for verb, fmt, ref, est, opts in all_cases:
         expected, n_expected = evo_result(verb, fmt, ref, est, opts)
         got, n_got, cmd = parallax_result(args.parallax, verb, fmt, ref, est, opts)
