@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Parallax", targets: ["Parallax"]),
         .library(name: "CVBridge", targets: ["CVBridge"]),
         .executable(name: "parallax", targets: ["parallax"]),
+        .executable(name: "parallax-eval", targets: ["parallax-eval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,9 +50,17 @@ let package = Package(
         .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Evaluation"]),
         .executableTarget(
             name: "parallax",
-            dependencies: ["Parallax", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Parallax", "EvaluationCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/parallax"
         ),
+        // `parallax eval`'s verbs, shared by `parallax` and the OpenCV-free `parallax-eval`
+        // (which starts in milliseconds; OpenCV's dependency chain costs ~0.1 s per process).
+        .target(
+            name: "EvaluationCommands",
+            dependencies: ["Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/EvaluationCommands"
+        ),
+        .executableTarget(name: "parallax-eval", dependencies: ["EvaluationCommands"], path: "Tools/parallax-eval"),
         // Test-only helpers (shared-data lookup, temporary folders, seeded random numbers).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),

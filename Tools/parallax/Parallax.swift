@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvaluationCommands
 import Parallax
 
 @main

@@ -1,10 +1,14 @@
 import ArgumentParser
 import Foundation
-import Parallax
+import Evaluation
 
 /// `parallax eval`: trajectory evaluation with evo's verbs, positional order and flag names.
-struct EvalCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+///
+/// The same verbs are the standalone `parallax-eval` tool, which links no OpenCV and so starts
+/// in milliseconds (the `parallax` executable spends ~0.1 s loading OpenCV's dependencies).
+public struct EvalCommand: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Evaluate an estimated trajectory against a reference (evo-compatible APE/RPE, KITTI devkit metrics).",
         subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self]
@@ -73,14 +77,15 @@ func failEvaluation(_ error: EvaluationError) -> ExitCode {
     return ExitCode(1)
 }
 
-struct EvalAPE: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct EvalAPE: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "ape", abstract: "Absolute pose error (as evo_ape).")
 
     @OptionGroup var input: EvalInputOptions
     @OptionGroup var metric: EvalMetricOptions
 
-    func run() throws {
+    public func run() throws {
         do throws(EvaluationError) {
             let pair = try TrajectoryPair.load(input.source)
             let result = try APE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
@@ -92,8 +97,9 @@ struct EvalAPE: ParsableCommand {
     }
 }
 
-struct EvalRPE: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct EvalRPE: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "rpe", abstract: "Relative pose error (as evo_rpe).")
 
     @OptionGroup var input: EvalInputOptions
@@ -109,7 +115,7 @@ struct EvalRPE: ParsableCommand {
     @Flag(name: .customLong("pairs_from_reference"), help: "Select pairs on the reference instead of the estimate.")
     var pairsFromReference = false
 
-    func run() throws {
+    public func run() throws {
         do throws(EvaluationError) {
             guard let unit = DeltaUnit(rawValue: deltaUnit) else {
                 throw .invalidOption("unknown delta unit '\(deltaUnit)' (expected f or m)")
@@ -126,8 +132,9 @@ struct EvalRPE: ParsableCommand {
     }
 }
 
-struct EvalKitti: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct EvalKitti: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "kitti",
         abstract: "KITTI odometry metrics (devkit's evaluate_odometry: segments of 100…800 m, t_err %, r_err deg/100 m).")
 
@@ -138,7 +145,7 @@ struct EvalKitti: ParsableCommand {
     @Flag(name: .customLong("json"), help: "Print the result as JSON.")
     var json = false
 
-    func run() throws {
+    public func run() throws {
         do throws(EvaluationError) {
             let pair = try TrajectoryPair.load(.init(format: "kitti", referencePath: ref, estimatePath: est))
             let result = try KittiOdometry.evaluate(groundTruth: pair.reference, estimate: pair.estimate)
