@@ -48,9 +48,11 @@ public struct SVD3: Sendable {
 /// (Umeyama, PAMI 1991), exactly as `evo.core.geometry.umeyama_alignment` computes it:
 /// `y ≈ s R x + t`, with `s = 1` unless `withScale`.
 ///
-/// Throws `degenerateAlignment` when fewer than two singular values of the covariance exceed
-/// machine epsilon (evo's rank test), or when the point sets are empty or differ in size.
-public func umeyamaAlignment(_ x: [Vec3], _ y: [Vec3], withScale: Bool) throws(EvaluationError) -> Sim3 {
+/// Throws `degenerateAlignment` when fewer than `minimumRank` singular values of the covariance
+/// exceed machine epsilon (evo's rank test uses 2), or when the point sets are empty or differ in
+/// size. With `minimumRank` 1, collinear points are aligned too (the rotation about the line is
+/// then arbitrary but leaves the aligned points unchanged), as TartanAir's tool does.
+public func umeyamaAlignment(_ x: [Vec3], _ y: [Vec3], withScale: Bool, minimumRank: Int = 2) throws(EvaluationError) -> Sim3 {
     guard x.count == y.count, !x.isEmpty else {
         throw .degenerateAlignment("point sets of sizes \(x.count) and \(y.count)")
     }
@@ -71,7 +73,7 @@ public func umeyamaAlignment(_ x: [Vec3], _ y: [Vec3], withScale: Bool) throws(E
     let svd = SVD3(cov)
     let d = svd.singularValues
     let significant = [d.x, d.y, d.z].filter { $0 > Double.ulpOfOne }.count
-    guard significant >= 2 else {
+    guard significant >= max(1, minimumRank) else {
         throw .degenerateAlignment("degenerate covariance rank (the positions do not span a plane), Umeyama alignment is not possible")
     }
     var sDiag = Vec3(1, 1, 1)

@@ -11,7 +11,7 @@ public struct EvalCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Evaluate an estimated trajectory against a reference (evo-compatible APE/RPE, KITTI devkit metrics).",
-        subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self]
+        subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self, EvalTartanAir.self]
     )
 }
 
@@ -150,6 +150,32 @@ public struct EvalKitti: ParsableCommand {
             let pair = try TrajectoryPair.load(.init(format: "kitti", referencePath: ref, estimatePath: est))
             let result = try KittiOdometry.evaluate(groundTruth: pair.reference, estimate: pair.estimate)
             print(json ? result.json : result.table, terminator: json ? "\n" : "")
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
+
+public struct EvalTartanAir: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
+        commandName: "tartanair",
+        abstract: "TartanAir metrics as its evaluation tool computes them (ATE, RPE, KITTI-style 5…40 m).")
+
+    @Argument(help: "Ground-truth poses (TartanAir format: tx ty tz qx qy qz qw, NED).")
+    var ref: String
+    @Argument(help: "Estimated poses (TartanAir format), one per ground-truth pose.")
+    var est: String
+    @Flag(name: .customLong("scale"), help: "Monocular: estimate a global scale (the tool's scale=True).")
+    var scale = false
+    @Flag(name: .customLong("json"), help: "Print the result as JSON.")
+    var json = false
+
+    public func run() throws {
+        do throws(EvaluationError) {
+            let pair = try TrajectoryPair.load(.init(format: "tartanair", referencePath: ref, estimatePath: est))
+            let r = try TartanAirMetrics.evaluate(groundTruth: pair.reference, estimate: pair.estimate, scale: scale)
+            print(json ? r.json : r.table, terminator: json ? "\n" : "")
         } catch {
             throw failEvaluation(error)
         }
