@@ -11,7 +11,7 @@ public struct EvalCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Evaluate an estimated trajectory against a reference (evo-compatible APE/RPE, KITTI devkit metrics).",
-        subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self, EvalTartanAir.self]
+        subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self, EvalTartanAir.self, EvalRes.self]
     )
 }
 
@@ -54,6 +54,8 @@ struct EvalMetricOptions: ParsableArguments {
     var nToAlign: Int = -1
     @Flag(name: .customLong("json"), help: "Print the result as JSON.")
     var json = false
+    @Option(name: .customLong("save_results"), help: "Also save the result as JSON to this file (for 'res').")
+    var saveResults: String?
 
     func relation() throws(EvaluationError) -> PoseRelation {
         guard let r = PoseRelation(rawValue: poseRelation) else {
@@ -66,7 +68,12 @@ struct EvalMetricOptions: ParsableArguments {
         try Alignment(align: align, correctScale: correctScale, alignOrigin: alignOrigin)
     }
 
-    func emit(_ report: EvaluationReport) {
+    func emit(_ report: EvaluationReport) throws(EvaluationError) {
+        if let path = saveResults {
+            do { try (report.json + "\n").write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                throw .trajectory(.writeFailed(path, error.localizedDescription))
+            }
+        }
         print(json ? report.json : report.table, terminator: json ? "\n" : "")
     }
 }
@@ -90,7 +97,7 @@ public struct EvalAPE: ParsableCommand {
             let pair = try TrajectoryPair.load(input.source)
             let result = try APE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
                                           alignment: try metric.alignment(), nToAlign: metric.nToAlign)
-            metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
+            try metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
         } catch {
             throw failEvaluation(error)
         }
@@ -125,7 +132,7 @@ public struct EvalRPE: ParsableCommand {
                                       allPairs: allPairs, pairsFromReference: pairsFromReference)
             let result = try RPE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
                                           options: options, alignment: try metric.alignment(), nToAlign: metric.nToAlign)
-            metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
+            try metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
         } catch {
             throw failEvaluation(error)
         }
@@ -176,6 +183,32 @@ public struct EvalTartanAir: ParsableCommand {
             let pair = try TrajectoryPair.load(.init(format: "tartanair", referencePath: ref, estimatePath: est))
             let r = try TartanAirMetrics.evaluate(groundTruth: pair.reference, estimate: pair.estimate, scale: scale)
             print(json ? r.json : r.table, terminator: json ? "\n" : "")
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
+
+public struct EvalRes: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
+        commandName: "res", abstract: "Compare saved results (--save_results / --json files) in a table (as evo_res).")
+
+    @Argument(help: "Result files.")
+    var results: [String]
+    @Option(name: .customLong("sort"), help: "Sort rows by a statistic (rmse, mean, median, std, min, max, sse).")
+    var sort: String?
+    @Flag(name: .customLong("use_filenames"), help: "Name rows after the result files instead of the estimates.")
+    var useFilenames = false
+    @Flag(name: .customLong("csv"), help: "Print CSV instead of a text table.")
+    var csv = false
+
+    public func run() throws {
+        do throws(EvaluationError) {
+            guard !results.isEmpty else { throw .invalidOption("no result files given") }
+            var table = try ResultsTable.load(results, useFilenames: useFilenames)
+            if let sort { table = try table.sorted(by: sort) }
+            print(csv ? table.csv : table.text, terminator: "")
         } catch {
             throw failEvaluation(error)
         }
