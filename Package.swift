@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Parallax", targets: ["Parallax"]),
         .library(name: "CVBridge", targets: ["CVBridge"]),
         .executable(name: "parallax", targets: ["parallax"]),
+        .executable(name: "parallax-eval", targets: ["parallax-eval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,12 +48,21 @@ let package = Package(
         .target(name: "Trajectories", dependencies: ["Geometry"]),
         .target(name: "Datasets", dependencies: ["Geometry", "Trajectories", "CVBridge", "Yams"]),
         .target(name: "Frontend", dependencies: ["Geometry", "Datasets", "CVBridge"]),
-        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend"]),
+        .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
+        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Evaluation"]),
         .executableTarget(
             name: "parallax",
-            dependencies: ["Parallax", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Parallax", "EvaluationCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/parallax"
         ),
+        // `parallax eval`'s verbs, shared by `parallax` and the OpenCV-free `parallax-eval`
+        // (which starts in milliseconds; OpenCV's dependency chain costs ~0.1 s per process).
+        .target(
+            name: "EvaluationCommands",
+            dependencies: ["Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/EvaluationCommands"
+        ),
+        .executableTarget(name: "parallax-eval", dependencies: ["EvaluationCommands"], path: "Tools/parallax-eval"),
         // Test-only helpers (shared-data lookup, temporary folders, seeded random numbers).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
@@ -60,6 +70,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CVBridge", "TestSupport"]),
         .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Datasets", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -56,6 +56,9 @@ public enum NumericTable {
                     if p >= lineEnd { break }
                     var q = p
                     while q < lineEnd && bytes[q] != 32 && bytes[q] != 9 && bytes[q] != 44 { q += 1 }
+                    if let fast = DecimalParsing.fastDouble(bytes, p, q) {   // exact, as strtod
+                        values.append(fast); p = q; continue
+                    }
                     let len = q - p
                     if len >= token.count { token = [CChar](repeating: 0, count: len + 1) }
                     var parsed = Double.nan, ok = false

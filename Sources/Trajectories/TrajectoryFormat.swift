@@ -62,7 +62,7 @@ public enum TrajectoryFormat: String, CaseIterable, Sendable {
                 poses.append(SE3(rotation: SO3(q), translation: Vec3(v[1], v[2], v[3])))
             case .euroc:
                 guard v.count >= 8 else { throw .malformedRow(path, line: row.line, "expected at least 8 values (ns, p, q as w x y z), found \(v.count)") }
-                stamps.append(v[0] * 1e-9)
+                stamps.append(v[0] / 1e9)   // evo divides by 1e9 (bit-identical stamps)
                 let q = try quaternion(w: v[4], x: v[5], y: v[6], z: v[7], path, row.line)
                 poses.append(SE3(rotation: SO3(q), translation: Vec3(v[1], v[2], v[3])))
             case .tartanair:

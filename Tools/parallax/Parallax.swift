@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvaluationCommands
 import Parallax
 
 @main
@@ -7,6 +8,6 @@ struct ParallaxCommand: ParsableCommand {
         commandName: "parallax",
         abstract: "Stereo visual odometry and SLAM.",
         version: ParallaxInfo.version,
-        subcommands: [DatasetCommand.self, BenchCommand.self]
+        subcommands: [DatasetCommand.self, EvalCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,31 @@
+import Trajectories
+
+/// Why an evaluation could not be computed. Every case that concerns input names the file(s).
+public enum EvaluationError: Error, Equatable, CustomStringConvertible {
+    /// A trajectory file could not be read (the wrapped error names the file and line).
+    case trajectory(TrajectoryError)
+    /// Without timestamps poses are paired by index, so both files need the same number of poses.
+    case countMismatch(reference: String, referenceCount: Int, estimate: String, estimateCount: Int)
+    /// Timestamp association found no pair within `maxDiff` seconds.
+    case noMatchingTimestamps(reference: String, estimate: String, maxDiff: Double, offset: Double)
+    /// Umeyama alignment needs points spanning at least a line with spread (rank ≥ 2 covariance).
+    case degenerateAlignment(String)
+    /// An RPE delta selected no pose pair.
+    case noPairs(String)
+    /// An option value that cannot be used (e.g. negative delta, -a with --align_origin).
+    case invalidOption(String)
+
+    public var description: String {
+        switch self {
+        case let .trajectory(e): e.description
+        case let .countMismatch(r, rc, e, ec):
+            "\(r) has \(rc) poses but \(e) has \(ec): without timestamps poses are compared by index, "
+                + "so both files need the same number of poses (give --ref_times/--est_times to associate by time)"
+        case let .noMatchingTimestamps(r, e, d, o):
+            "found no matching timestamps between \(r) and \(e) with max. time diff \(d) (s) and time offset \(o) (s)"
+        case let .degenerateAlignment(why): "alignment is not possible: \(why)"
+        case let .noPairs(why): why
+        case let .invalidOption(why): why
+        }
+    }
+}

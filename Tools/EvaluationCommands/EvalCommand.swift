@@ -1,0 +1,216 @@
+import ArgumentParser
+import Foundation
+import Evaluation
+
+/// `parallax eval`: trajectory evaluation with evo's verbs, positional order and flag names.
+///
+/// The same verbs are the standalone `parallax-eval` tool, which links no OpenCV and so starts
+/// in milliseconds (the `parallax` executable spends ~0.1 s loading OpenCV's dependencies).
+public struct EvalCommand: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate an estimated trajectory against a reference (evo-compatible APE/RPE, KITTI devkit metrics).",
+        subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self, EvalTartanAir.self, EvalRes.self]
+    )
+}
+
+/// Inputs shared by the APE and RPE verbs: `FORMAT REF EST` and association options.
+struct EvalInputOptions: ParsableArguments {
+    @Argument(help: "Trajectory format: kitti, tum, euroc (reference: EuRoC csv, estimate: TUM) or tartanair.")
+    var format: String
+    @Argument(help: "Reference trajectory file.")
+    var ref: String
+    @Argument(help: "Estimated trajectory file.")
+    var est: String
+
+    @Option(name: .customLong("ref_times"), help: "KITTI only: times file (seconds per line) of the reference.")
+    var refTimes: String?
+    @Option(name: .customLong("est_times"), help: "KITTI only: times file (seconds per line) of the estimate.")
+    var estTimes: String?
+    @Option(name: .customLong("t_max_diff"), help: "Maximum timestamp difference for data association (s).")
+    var tMaxDiff: Double = 0.01
+    @Option(name: .customLong("t_offset"), help: "Constant timestamp offset of the estimate for data association (s).")
+    var tOffset: Double = 0
+
+    var source: TrajectoryPair.Source {
+        .init(format: format, referencePath: ref, estimatePath: est, referenceTimes: refTimes, estimateTimes: estTimes,
+              maxTimeDifference: tMaxDiff, timeOffset: tOffset)
+    }
+}
+
+/// Alignment, pose relation and output options shared by APE and RPE.
+struct EvalMetricOptions: ParsableArguments {
+    @Option(name: [.customShort("r"), .customLong("pose_relation")],
+            help: "Pose relation: trans_part, angle_deg, angle_rad, rot_part or full.")
+    var poseRelation: String = "trans_part"
+    @Flag(name: [.customShort("a"), .customLong("align")], help: "Align the estimate with Umeyama's method (SE(3)).")
+    var align = false
+    @Flag(name: [.customShort("s"), .customLong("correct_scale")], help: "Correct the scale (Sim(3) with -a).")
+    var correctScale = false
+    @Flag(name: .customLong("align_origin"), help: "Align the first estimate pose to the first reference pose.")
+    var alignOrigin = false
+    @Option(name: .customLong("n_to_align"), help: "Number of poses used for alignment, from the start (-1: all).")
+    var nToAlign: Int = -1
+    @Flag(name: .customLong("json"), help: "Print the result as JSON.")
+    var json = false
+    @Option(name: .customLong("save_results"), help: "Also save the result as JSON to this file (for 'res').")
+    var saveResults: String?
+
+    func relation() throws(EvaluationError) -> PoseRelation {
+        guard let r = PoseRelation(rawValue: poseRelation) else {
+            throw .invalidOption("unknown pose relation '\(poseRelation)' (expected trans_part, angle_deg, angle_rad, rot_part or full)")
+        }
+        return r
+    }
+
+    func alignment() throws(EvaluationError) -> Alignment {
+        try Alignment(align: align, correctScale: correctScale, alignOrigin: alignOrigin)
+    }
+
+    func emit(_ report: EvaluationReport) throws(EvaluationError) {
+        if let path = saveResults {
+            do { try (report.json + "\n").write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                throw .trajectory(.writeFailed(path, error.localizedDescription))
+            }
+        }
+        print(json ? report.json : report.table, terminator: json ? "\n" : "")
+    }
+}
+
+/// Prints an evaluation error to stderr and exits with status 1.
+func failEvaluation(_ error: EvaluationError) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+    return ExitCode(1)
+}
+
+public struct EvalAPE: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
+        commandName: "ape", abstract: "Absolute pose error (as evo_ape).")
+
+    @OptionGroup var input: EvalInputOptions
+    @OptionGroup var metric: EvalMetricOptions
+
+    public func run() throws {
+        do throws(EvaluationError) {
+            let pair = try TrajectoryPair.load(input.source)
+            let result = try APE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
+                                          alignment: try metric.alignment(), nToAlign: metric.nToAlign)
+            try metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
+
+public struct EvalRPE: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
+        commandName: "rpe", abstract: "Relative pose error (as evo_rpe).")
+
+    @OptionGroup var input: EvalInputOptions
+    @OptionGroup var metric: EvalMetricOptions
+    @Option(name: .customLong("delta"), help: "Delta between relative poses.")
+    var delta: Double = 1
+    @Option(name: .customLong("delta_unit"), help: "Unit of delta: f (frames) or m (metres).")
+    var deltaUnit: String = "f"
+    @Option(name: .customLong("delta_tol"), help: "Relative delta tolerance for all-pairs mode.")
+    var deltaTol: Double = 0.1
+    @Flag(name: .customLong("all_pairs"), help: "Use all pairs instead of consecutive pairs.")
+    var allPairs = false
+    @Flag(name: .customLong("pairs_from_reference"), help: "Select pairs on the reference instead of the estimate.")
+    var pairsFromReference = false
+
+    public func run() throws {
+        do throws(EvaluationError) {
+            guard let unit = DeltaUnit(rawValue: deltaUnit) else {
+                throw .invalidOption("unknown delta unit '\(deltaUnit)' (expected f or m)")
+            }
+            let pair = try TrajectoryPair.load(input.source)
+            let options = RPE.Options(delta: delta, deltaUnit: unit, relativeDeltaTolerance: deltaTol,
+                                      allPairs: allPairs, pairsFromReference: pairsFromReference)
+            let result = try RPE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
+                                          options: options, alignment: try metric.alignment(), nToAlign: metric.nToAlign)
+            try metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
+
+public struct EvalKitti: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
+        commandName: "kitti",
+        abstract: "KITTI odometry metrics (devkit's evaluate_odometry: segments of 100…800 m, t_err %, r_err deg/100 m).")
+
+    @Argument(help: "Ground-truth poses (KITTI format).")
+    var ref: String
+    @Argument(help: "Estimated poses (KITTI format), one per ground-truth pose.")
+    var est: String
+    @Flag(name: .customLong("json"), help: "Print the result as JSON.")
+    var json = false
+
+    public func run() throws {
+        do throws(EvaluationError) {
+            let pair = try TrajectoryPair.load(.init(format: "kitti", referencePath: ref, estimatePath: est))
+            let result = try KittiOdometry.evaluate(groundTruth: pair.reference, estimate: pair.estimate)
+            print(json ? result.json : result.table, terminator: json ? "\n" : "")
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
+
+public struct EvalTartanAir: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
+        commandName: "tartanair",
+        abstract: "TartanAir metrics as its evaluation tool computes them (ATE, RPE, KITTI-style 5…40 m).")
+
+    @Argument(help: "Ground-truth poses (TartanAir format: tx ty tz qx qy qz qw, NED).")
+    var ref: String
+    @Argument(help: "Estimated poses (TartanAir format), one per ground-truth pose.")
+    var est: String
+    @Flag(name: .customLong("scale"), help: "Monocular: estimate a global scale (the tool's scale=True).")
+    var scale = false
+    @Flag(name: .customLong("json"), help: "Print the result as JSON.")
+    var json = false
+
+    public func run() throws {
+        do throws(EvaluationError) {
+            let pair = try TrajectoryPair.load(.init(format: "tartanair", referencePath: ref, estimatePath: est))
+            let r = try TartanAirMetrics.evaluate(groundTruth: pair.reference, estimate: pair.estimate, scale: scale)
+            print(json ? r.json : r.table, terminator: json ? "\n" : "")
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
+
+public struct EvalRes: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
+        commandName: "res", abstract: "Compare saved results (--save_results / --json files) in a table (as evo_res).")
+
+    @Argument(help: "Result files.")
+    var results: [String]
+    @Option(name: .customLong("sort"), help: "Sort rows by a statistic (rmse, mean, median, std, min, max, sse).")
+    var sort: String?
+    @Flag(name: .customLong("use_filenames"), help: "Name rows after the result files instead of the estimates.")
+    var useFilenames = false
+    @Flag(name: .customLong("csv"), help: "Print CSV instead of a text table.")
+    var csv = false
+
+    public func run() throws {
+        do throws(EvaluationError) {
+            guard !results.isEmpty else { throw .invalidOption("no result files given") }
+            var table = try ResultsTable.load(results, useFilenames: useFilenames)
+            if let sort { table = try table.sorted(by: sort) }
+            print(csv ? table.csv : table.text, terminator: "")
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
