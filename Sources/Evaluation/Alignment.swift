@@ -63,7 +63,7 @@ extension Alignment {
                 guard k >= 1 else { throw .invalidOption("--n_to_align must be a positive number of poses or -1, not \(k)") }
                 n = Swift.min(k, n)
             }
-            let sim = try umeyamaAlignment(Array(estimate.positions.prefix(n)), Array(reference.positions.prefix(n)),
+            let sim = try alignPositions(Array(estimate.positions.prefix(n)), Array(reference.positions.prefix(n)),
                                            withScale: self != .se3)
             let s = sim.scale, r = sim.rotation, t = sim.translation
             var out = estimate

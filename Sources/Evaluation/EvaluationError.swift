@@ -1,3 +1,4 @@
+import Geometry
 import Trajectories
 
 /// Why an evaluation could not be computed. Every case that concerns input names the file(s).
@@ -27,5 +28,12 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
         case let .noPairs(why): why
         case let .invalidOption(why): why
         }
+    }
+}
+
+/// Umeyama alignment (Geometry) with its failure reported as an evaluation error.
+func alignPositions(_ x: [Vec3], _ y: [Vec3], withScale: Bool, minimumRank: Int = 2) throws(EvaluationError) -> Sim3 {
+    do { return try umeyamaAlignment(x, y, withScale: withScale, minimumRank: minimumRank) } catch {
+        throw .degenerateAlignment(error.description)
     }
 }

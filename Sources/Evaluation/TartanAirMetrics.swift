@@ -76,7 +76,7 @@ public enum TartanAirMetrics {
 
     /// ATE with the ground truth aligned onto the estimate (and the estimate scaled to it).
     static func absoluteError(_ g: [Vec3], _ p: [Vec3], scale: Bool) throws(EvaluationError) -> (Double, Double) {
-        let sim = try umeyamaAlignment(g, p, withScale: false, minimumRank: 1)   // R: ground truth → estimate
+        let sim = try alignPositions(g, p, withScale: false, minimumRank: 1)   // R: ground truth → estimate
         let n = Double(g.count)
         let gMean = g.reduce(Vec3.zero, +) / n, pMean = p.reduce(Vec3.zero, +) / n
         var s = 1.0

@@ -76,8 +76,8 @@ import Trajectories
 
     @Test func collinearPointsAreDegenerate() {
         let x = (0..<10).map { Vec3(Double($0), 0, 0) }
-        #expect(throws: EvaluationError.self) { try umeyamaAlignment(x, x, withScale: false) }
-        #expect(throws: EvaluationError.self) { try umeyamaAlignment([Vec3(1, 2, 3)], [Vec3(1, 2, 3)], withScale: false) }
+        #expect(throws: AlignmentError.self) { try umeyamaAlignment(x, x, withScale: false) }
+        #expect(throws: AlignmentError.self) { try umeyamaAlignment([Vec3(1, 2, 3)], [Vec3(1, 2, 3)], withScale: false) }
     }
 }
 

@@ -1,5 +1,3 @@
-import Geometry
-
 /// Singular value decomposition of a 3×3 matrix, `A = U diag(s) Vᵀ`, by one-sided Jacobi
 /// rotations (accurate to machine precision, also for small singular values).
 /// Singular values are sorted in decreasing order; `U` and `V` are orthogonal (their
@@ -48,13 +46,13 @@ public struct SVD3: Sendable {
 /// (Umeyama, PAMI 1991), exactly as `evo.core.geometry.umeyama_alignment` computes it:
 /// `y ≈ s R x + t`, with `s = 1` unless `withScale`.
 ///
-/// Throws `degenerateAlignment` when fewer than `minimumRank` singular values of the covariance
+/// Throws `AlignmentError.degenerate` when fewer than `minimumRank` singular values of the covariance
 /// exceed machine epsilon (evo's rank test uses 2), or when the point sets are empty or differ in
 /// size. With `minimumRank` 1, collinear points are aligned too (the rotation about the line is
 /// then arbitrary but leaves the aligned points unchanged), as TartanAir's tool does.
-public func umeyamaAlignment(_ x: [Vec3], _ y: [Vec3], withScale: Bool, minimumRank: Int = 2) throws(EvaluationError) -> Sim3 {
+public func umeyamaAlignment(_ x: [Vec3], _ y: [Vec3], withScale: Bool, minimumRank: Int = 2) throws(AlignmentError) -> Sim3 {
     guard x.count == y.count, !x.isEmpty else {
-        throw .degenerateAlignment("point sets of sizes \(x.count) and \(y.count)")
+        throw .degenerate("point sets of sizes \(x.count) and \(y.count)")
     }
     let n = Double(x.count)
     var meanX = Vec3.zero, meanY = Vec3.zero
@@ -74,7 +72,7 @@ public func umeyamaAlignment(_ x: [Vec3], _ y: [Vec3], withScale: Bool, minimumR
     let d = svd.singularValues
     let significant = [d.x, d.y, d.z].filter { $0 > Double.ulpOfOne }.count
     guard significant >= max(1, minimumRank) else {
-        throw .degenerateAlignment("degenerate covariance rank (the positions do not span a plane), Umeyama alignment is not possible")
+        throw .degenerate("degenerate covariance rank (the positions do not span a plane), Umeyama alignment is not possible")
     }
     var sDiag = Vec3(1, 1, 1)
     if svd.u.determinant * svd.v.determinant < 0 { sDiag.z = -1 }
@@ -82,4 +80,12 @@ public func umeyamaAlignment(_ x: [Vec3], _ y: [Vec3], withScale: Bool, minimumR
     let c = withScale ? (d * sDiag).sum() / sigmaX : 1
     let t = meanY - c * (r * meanX)
     return Sim3(rotation: SO3(uncheckedMatrix: r), translation: t, scale: c)
+}
+
+/// Why two point sets cannot be aligned.
+public enum AlignmentError: Error, Equatable, CustomStringConvertible {
+    case degenerate(String)
+    public var description: String {
+        switch self { case let .degenerate(why): why }
+    }
 }
