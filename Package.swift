@@ -48,11 +48,12 @@ let package = Package(
         .target(name: "Trajectories", dependencies: ["Geometry"]),
         .target(name: "Datasets", dependencies: ["Geometry", "Trajectories", "CVBridge", "Yams"]),
         .target(name: "Frontend", dependencies: ["Geometry", "Datasets", "CVBridge"]),
+        .target(name: "Odometry", dependencies: ["Geometry", "Datasets", "Frontend"]),
         .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
-        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Evaluation"]),
+        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "Evaluation"]),
         .executableTarget(
             name: "parallax",
-            dependencies: ["Parallax", "EvaluationCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Parallax", "EvaluationCommands", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/parallax"
         ),
         // `parallax eval`'s verbs, shared by `parallax` and the OpenCV-free `parallax-eval`
@@ -69,6 +70,7 @@ let package = Package(
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CVBridge", "TestSupport"]),
         .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Datasets", "TestSupport"]),
+        .testTarget(name: "OdometryTests", dependencies: ["Odometry", "Datasets", "Evaluation", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
     ],

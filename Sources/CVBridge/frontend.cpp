@@ -6,10 +6,12 @@
 #include "frontend_stereo.hpp"
 
 #include <opencv2/features2d.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -31,6 +33,7 @@ struct cvb_frontend {
     cvb_frontend_config cfg;
     int width, height;
     cvb::GradientPyramid prev, cur;
+    std::unordered_map<int64_t, cv::Point2f> predictions;
     std::vector<Track> tracks;
     int64_t nextId = 0;
     cv::Ptr<cv::FastFeatureDetector> fast;
@@ -84,9 +87,23 @@ extern "C" void cvb_frontend_reset(cvb_frontend *fe) {
     if (!fe) return;
     fe->tracks.clear();
     fe->prev = cvb::GradientPyramid();
+    fe->predictions.clear();
 }
 
 extern "C" void cvb_frontend_free(cvb_frontend *fe) { delete fe; }
+
+extern "C" void cvb_frontend_set_predictions(cvb_frontend *fe, const int64_t *ids, const float *uv, int n) {
+    if (!fe || !ids || !uv || n <= 0) return;
+    try {
+        fe->predictions.clear();
+        for (int i = 0; i < n; ++i) {
+            const float u = uv[2 * i], v = uv[2 * i + 1];
+            if (std::isfinite(u) && std::isfinite(v)) fe->predictions[ids[i]] = cv::Point2f(u, v);
+        }
+    } catch (...) {
+        fe->predictions.clear();   // out of memory: track without predictions
+    }
+}
 
 namespace {
 
@@ -103,7 +120,9 @@ void trackFeatures(cvb_frontend &fe) {
         cvb::PyramidLK lk(c.lk_window);
         for (int i = range.start; i < range.end; ++i) {
             const Track &t0 = fe.tracks[size_t(i)];
-            const auto fwd = lk.track(fe.prev, fe.cur, t0.pt, t0.pt);
+            const auto guess = fe.predictions.find(t0.id);
+            const cv::Point2f start = guess == fe.predictions.end() ? t0.pt : guess->second;
+            const auto fwd = lk.track(fe.prev, fe.cur, t0.pt, start);
             if (!fwd.ok || !(fwd.ncc >= c.min_ncc)) continue;
             const auto bwd = lk.track(fe.cur, fe.prev, fwd.pt, t0.pt);
             if (!bwd.ok) continue;
@@ -124,6 +143,7 @@ void trackFeatures(cvb_frontend &fe) {
             ok[size_t(i)] = 1;
         }
     }, 2.0);
+    fe.predictions.clear();
     std::vector<Track> kept;
     kept.reserve(count);
     for (size_t i = 0; i < count; ++i) if (ok[i]) kept.push_back(result[i]);
@@ -167,6 +187,7 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
     };
     for (const auto &t : fe.tracks) { count[bucketOf(t.pt)]++; mark(t.pt); }
     std::vector<cv::KeyPoint> kps;
+    cv::Mat eig;   // computed on first use
     for (int by = 0; by < c.grid_rows; ++by) {
         for (int bx = 0; bx < c.grid_cols; ++bx) {
             const int b = by * c.grid_cols + bx;
@@ -177,6 +198,10 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
             const cv::Rect roi(rx0, ry0, rx1 - rx0, ry1 - ry0);
             kps.clear();
             fe.fast->detect(cur(roi), kps);
+            // Rank FAST corners by the Shi–Tomasi score (smallest structure-tensor eigenvalue):
+            // what makes a window trackable by LK, rather than FAST's contrast score.
+            if (eig.empty()) cv::cornerMinEigenVal(cur, eig, 7, 3);
+            for (auto &k : kps) k.response = eig.at<float>(int(k.pt.y) + ry0, int(k.pt.x) + rx0);
             std::sort(kps.begin(), kps.end(), [](const cv::KeyPoint &a, const cv::KeyPoint &b) { return a.response > b.response; });
             for (const auto &k : kps) {
                 if (count[b] >= quota) break;

@@ -71,6 +71,10 @@ public:
             sampleWindow(a.gx[size_t(level)], px, py, tx.data());
             sampleWindow(a.gy[size_t(level)], px, py, ty.data());
             dot3(tx.data(), ty.data(), A11, A12, A22);
+            sumX = sumY = 0;
+            for (int k = 0; k < n; ++k) { sumX += tx[size_t(k)]; sumY += ty[size_t(k)]; }
+            // Bias-compensated LK solves with the mean-removed gradients: A − n·ḡḡᵀ.
+            A11 -= sumX * sumX / n; A12 -= sumX * sumY / n; A22 -= sumY * sumY / n;
             const double det = A11 * A22 - A12 * A12;
             if (!(det > 1e-6 * (A11 + A22) * (A11 + A22)) || !(det > 0)) return res;
             bool converged = false;
@@ -103,7 +107,7 @@ public:
                     mismatch(b1, b2, rr);
                 }
                 res.ncc = float(ncc());
-                const double s2 = rr / double(n - 2);
+                const double s2 = rr / double(n - 3);   // 2 position parameters + 1 brightness offset
                 res.pt = cv::Point2f(float(qx - GradientPyramid::pad), float(qy - GradientPyramid::pad));
                 res.covUU = float(s2 * A22 / det);
                 res.covUV = float(-s2 * A12 / det);
@@ -134,19 +138,24 @@ private:
         for (; k < n; ++k) { a11 += gx[k] * gx[k]; a12 += gx[k] * gy[k]; a22 += gy[k] * gy[k]; }
     }
 
-    /// b = Σ (t − j)·∇t and Σ (t − j)² over the window (4-wide SIMD, scalar tail).
+    /// b = Σ (r − r̄)·∇t and Σ (r − r̄)² over the window, r = t − j: the residual with its mean
+    /// removed, so that a brightness offset between the frames (auto-exposure) does not bias the
+    /// match. 4-wide SIMD with a scalar tail.
     void mismatch(double &b1, double &b2, double &rr) const {
-        v4 s1 = {0, 0, 0, 0}, s2 = s1, s3 = s1;
+        v4 s1 = {0, 0, 0, 0}, s2 = s1, s3 = s1, s4 = s1;
         int k = 0;
         for (; k + 4 <= n; k += 4) {
             const v4 r = load(&t[size_t(k)]) - load(&j[size_t(k)]);
-            s1 += r * load(&tx[size_t(k)]); s2 += r * load(&ty[size_t(k)]); s3 += r * r;
+            s1 += r * load(&tx[size_t(k)]); s2 += r * load(&ty[size_t(k)]); s3 += r * r; s4 += r;
         }
         b1 = sum(s1); b2 = sum(s2); rr = sum(s3);
+        double rs = sum(s4);
         for (; k < n; ++k) {
             const double r = double(t[size_t(k)]) - double(j[size_t(k)]);
-            b1 += r * tx[size_t(k)]; b2 += r * ty[size_t(k)]; rr += r * r;
+            b1 += r * tx[size_t(k)]; b2 += r * ty[size_t(k)]; rr += r * r; rs += r;
         }
+        const double mean = rs / n;
+        b1 -= mean * sumX; b2 -= mean * sumY; rr -= mean * rs;
     }
 
     /// Zero-mean normalised cross-correlation of the template and target windows.
@@ -180,6 +189,7 @@ private:
     }
 
     int half, n;
+    double sumX = 0, sumY = 0;   // Σ ∇t over the window at the current level
     std::vector<float> t, tx, ty, j;
 };
 

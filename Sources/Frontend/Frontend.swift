@@ -129,10 +129,17 @@ public final class Frontend {
     /// Forgets all tracks; the next frame starts afresh.
     public func reset() { cvb_frontend_reset(handle) }
 
-    /// Processes one rectified stereo frame.
-    public func process(left: GreyImage, right: GreyImage) throws(FrontendError) -> (features: [Feature], timing: FrontendTiming) {
+    /// Processes one rectified stereo frame. `predictions` (track id → expected position in this
+    /// left image, e.g. from a motion model) start the tracker closer to the answer.
+    public func process(left: GreyImage, right: GreyImage,
+                        predictions: [Int64: SIMD2<Double>] = [:]) throws(FrontendError) -> (features: [Feature], timing: FrontendTiming) {
         for img in [left, right] where img.width != camera.width || img.height != camera.height {
             throw .imageSize(expected: "\(camera.width)×\(camera.height)", got: img.sizeDescription)
+        }
+        if !predictions.isEmpty {
+            let ids = Array(predictions.keys)
+            let uv = ids.flatMap { id -> [Float] in let p = predictions[id]!; return [Float(p.x), Float(p.y)] }
+            cvb_frontend_set_predictions(handle, ids, uv, Int32(ids.count))
         }
         var timing = cvb_frontend_timing()
         var err = cvb_error()

@@ -5,6 +5,7 @@
 // re-exports every pipeline stage's public API.
 @_exported import Datasets
 @_exported import Frontend
+@_exported import Odometry
 @_exported import Evaluation
 @_exported import Geometry
 @_exported import Trajectories

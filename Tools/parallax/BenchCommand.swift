@@ -42,6 +42,12 @@ struct FrontendBench: ParsableCommand {
     @Option(help: "FAST threshold.")
     var fastThreshold: Int = FrontendConfig().fastThreshold
 
+    @Option(help: "Minimum ZNCC of a tracked window.")
+    var minNcc: Float = FrontendConfig().minimumCorrelation
+
+    @Option(help: "Forward–backward threshold, pixels.")
+    var fbThreshold: Float = FrontendConfig().forwardBackwardThreshold
+
     func run() throws {
         guard let kind = DatasetKind(rawValue: dataset.lowercased()) else {
             throw ValidationError("unknown dataset layout '\(dataset)'")
@@ -60,6 +66,8 @@ struct FrontendBench: ParsableCommand {
         config.lkWindow = lkWindow
         config.lkLevels = lkLevels
         config.fastThreshold = fastThreshold
+        config.minimumCorrelation = minNcc
+        config.forwardBackwardThreshold = fbThreshold
         var stages: [String: [Double]] = [:]
         var counts: [Double] = [], stereo: [Double] = [], tracked: [Double] = []
         var check = GeometryCheck(camera: ds.camera)

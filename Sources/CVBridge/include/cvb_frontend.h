@@ -83,6 +83,13 @@ int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const uint8_t *r
                          cvb_feature *out, int capacity, cvb_frontend_timing *timing,
                          cvb_error *err);
 
+/**
+ * Sets where the next cvb_frontend_process should start looking for some tracks (e.g. from a
+ * motion model): `n` track ids with predicted positions (u, v interleaved) in the next left
+ * image. Tracks without a prediction start from their previous position. Used once, then cleared.
+ */
+void cvb_frontend_set_predictions(cvb_frontend *fe, const int64_t *ids, const float *uv, int n);
+
 /** Forgets all tracks (the next frame starts afresh). */
 void cvb_frontend_reset(cvb_frontend *fe);
 

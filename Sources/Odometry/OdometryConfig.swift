@@ -1,0 +1,60 @@
+import Frontend
+
+/// How point residuals are weighted in the pose solve (the MAC-VO ablation, METHOD.md §1).
+public enum WeightingMode: String, Sendable, CaseIterable, Codable {
+    /// The full 3×3 metric covariance, off-diagonal terms included.
+    case full
+    /// Only the diagonal of each covariance.
+    case diagonal
+    /// Every point weighs the same (unit covariance, metres or pixels).
+    case identity
+}
+
+/// Which residual the pose solve minimises (METHOD.md §5).
+public enum ResidualKind: String, Sendable, CaseIterable, Codable {
+    /// 3D–3D: r = T q − p with weight (R Σ_q Rᵀ + Σ_p)⁻¹; needs stereo in both frames.
+    case pointToPoint
+    /// Reprojection plus disparity: r = [π(T⁻¹p) − uv; f·b/Z − δ] with the measurement covariance
+    /// plus the map point's covariance propagated into the image.
+    case reprojection
+}
+
+/// Visual-odometry parameters, with documented defaults.
+public struct OdometryConfig: Sendable, Equatable {
+    /// The front end's parameters.
+    public var frontend = FrontendConfig()
+    /// Residual weighting. Default `.full`.
+    public var weighting = WeightingMode.full
+    /// Residual used in the pose solve. Default `.reprojection`.
+    public var residual = ResidualKind.reprojection
+    /// Covariance-aware keypoint selection for keyframe points (METHOD.md §4); off = plain grid.
+    public var selectorEnabled = true
+    /// Points kept per keyframe by the selector. Default 600.
+    public var selectedPoints = 600
+    /// Selector border, pixels (MAC-VO: 32). Default 32.
+    public var selectorBorder = 32.0
+    /// Selector median gate: drop points whose σ_z² or tr Σ_uv exceed this × the median. Default 1.5.
+    public var selectorMedianFactor = 1.5
+    /// Points with smaller disparity are not triangulated, pixels. Default 1.
+    public var minDisparity = 1.0
+    /// χ² gate per residual (95 %: 2 dof 5.99, 3 dof 7.81). Default 7.81 (3 dof; scaled for 2 dof).
+    public var inlierChiSquare = 7.81
+    /// Huber threshold on the Mahalanobis distance √(rᵀWr). Default 2.45.
+    public var huberThreshold = 2.45
+    /// RANSAC: maximum hypotheses and success probability. Default 200, 0.999.
+    public var ransacIterations = 200
+    public var ransacConfidence = 0.999
+    /// Fewer inliers than this is a tracking loss. Default 15.
+    public var minInliers = 15
+    /// A new keyframe when the inliers drop below this fraction of the keyframe's points. Default 0.5.
+    public var keyframeInlierFraction = 0.5
+    /// A new keyframe after this translation (metres) or rotation (radians) from the last one.
+    public var keyframeTranslation = 2.0
+    public var keyframeRotation = 0.15
+    /// Gauss–Newton iterations of the pose solve. Default 10.
+    public var solverIterations = 10
+    /// RANSAC seed (the whole pipeline is deterministic).
+    public var seed: UInt64 = 0x5EED
+
+    public init() {}
+}

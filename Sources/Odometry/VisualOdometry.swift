@@ -1,0 +1,180 @@
+import Datasets
+import Foundation
+import Frontend
+import Geometry
+
+/// Tracking state of a frame.
+public enum TrackingState: String, Sendable, Codable {
+    /// The first frame: the world frame is this camera's frame.
+    case initialised
+    /// Tracked against the current keyframe.
+    case tracking
+    /// Tracked, and became the new keyframe.
+    case keyframe
+    /// Too few good matches: the pose comes from the motion model and a new keyframe starts here.
+    case lost
+}
+
+/// Per-frame statistics.
+public struct FrameStats: Sendable, Codable {
+    public var features = 0, stereo = 0, tracked = 0, matches = 0, inliers = 0
+    /// Points of the keyframe this frame was tracked against.
+    public var keyframePoints = 0
+    public var meanChiSquare = 0.0
+    public var frontendMs = 0.0, poseMs = 0.0, totalMs = 0.0
+}
+
+/// What the odometry reports for one frame.
+public struct FrameResult: Sendable {
+    public var index: Int
+    public var timestamp: Double
+    /// `T_world_camera` (world = the first camera's frame).
+    public var pose: SE3
+    /// 6×6 covariance of `pose` (right perturbation, (ρ, φ) order), growing with distance travelled.
+    public var covariance: Mat6
+    public var state: TrackingState
+    public var stats: FrameStats
+}
+
+/// Covariance-aware stereo visual odometry (METHOD.md §2–5): one call per rectified stereo frame.
+///
+/// ```swift
+/// let vo = try VisualOdometry(camera: dataset.camera)
+/// for frame in frames { let result = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp) }
+/// ```
+/// Tracks keyframe points with the front end, solves each frame's pose relative to the keyframe
+/// with covariance-weighted residuals, and starts a new keyframe when tracking thins out.
+public final class VisualOdometry {
+    public let camera: StereoCamera
+    public let config: OdometryConfig
+    private let frontend: Frontend
+    private let solver: PoseSolver
+    private let selector: KeypointSelector
+
+    private var frameIndex = 0
+    private var keyframePose = SE3.identity
+    private var keyframeCovariance = Mat6()
+    private var keyframePointCount = 0
+    /// Keyframe points by track id (keyframe camera frame).
+    private var mapPoints: [Int64: StereoPoint] = [:]
+    /// Accumulated LK covariance of each track since the keyframe.
+    private var accumulated: [Int64: (uu: Double, uv: Double, vv: Double)] = [:]
+    private var lastPose = SE3.identity, previousPose = SE3.identity
+    private var relative = SE3.identity
+    /// The previous frame's features (for motion-model predictions of where they reappear).
+    private var previousFeatures: [Feature] = []
+    private var relativeCovariance = Mat6()
+
+    public init(camera: StereoCamera, config: OdometryConfig = OdometryConfig()) throws(FrontendError) {
+        self.camera = camera
+        self.config = config
+        frontend = try Frontend(camera: camera, config: config.frontend)
+        solver = PoseSolver(camera: camera, config: config)
+        selector = KeypointSelector(count: config.selectedPoints, border: config.selectorBorder,
+                                    medianFactor: config.selectorMedianFactor, enabled: config.selectorEnabled)
+    }
+
+    /// Processes one rectified stereo frame.
+    public func process(left: GreyImage, right: GreyImage, timestamp: Double) throws(FrontendError) -> FrameResult {
+        let start = Date()
+        let velocity = previousPose.inverse * lastPose
+        let (features, timing) = try frontend.process(left: left, right: right,
+                                                      predictions: frameIndex > 1 ? predictions(motion: velocity) : [:])
+        previousFeatures = features
+        var stats = FrameStats()
+        stats.features = features.count
+        stats.stereo = features.filter { $0.disparity != nil }.count
+        stats.tracked = features.filter(\.isTracked).count
+        stats.frontendMs = timing.total
+        defer { frameIndex += 1 }
+
+        if frameIndex == 0 {
+            makeKeyframe(features, pose: .identity, covariance: Mat6())
+            lastPose = .identity; previousPose = .identity
+            stats.totalMs = Date().timeIntervalSince(start) * 1000
+            return FrameResult(index: frameIndex, timestamp: timestamp, pose: .identity, covariance: Mat6(), state: .initialised, stats: stats)
+        }
+
+        // Matches: keyframe points still tracked, with their current observation.
+        let t0 = Date()
+        var matches: [PoseMatch] = []
+        matches.reserveCapacity(mapPoints.count)
+        for f in features where f.isTracked {
+            guard let p = mapPoints[f.id] else { continue }
+            let acc = accumulated[f.id] ?? (0, 0, 0)
+            let cov = (uu: acc.uu + f.covariance.uu, uv: acc.uv + f.covariance.uv, vv: acc.vv + f.covariance.vv)
+            accumulated[f.id] = cov
+            var stereo: (Double, Double, Vec3, Mat3)?
+            if let sp = StereoPoint(f, camera: camera, minDisparity: config.minDisparity) {
+                stereo = (sp.disparity, sp.disparityVariance, sp.position, sp.covariance)
+            }
+            matches.append(PoseMatch(point: p.position, pointCovariance: p.covariance, uv: f.uv, uvCovariance: cov, stereo: stereo))
+        }
+        stats.matches = matches.count
+        stats.keyframePoints = keyframePointCount
+        // Constant-velocity prediction of the pose relative to the keyframe.
+        let predictedWorld = lastPose * velocity
+        let prediction = keyframePose.inverse * predictedWorld
+
+        var state = TrackingState.tracking
+        var pose: SE3, covariance: Mat6
+        if let est = solver.solve(matches, prediction: prediction) {
+            relative = est.pose
+            relativeCovariance = est.covariance
+            stats.inliers = est.inlierCount
+            stats.meanChiSquare = est.meanChiSquare
+            pose = keyframePose * est.pose
+            let ad = est.pose.inverse.adjoint
+            covariance = ad * keyframeCovariance * ad.transposed + est.covariance
+            let moved = est.pose.translation.norm > config.keyframeTranslation || est.pose.rotation.angle > config.keyframeRotation
+            if Double(est.inlierCount) < config.keyframeInlierFraction * Double(keyframePointCount) || moved {
+                makeKeyframe(features, pose: pose, covariance: covariance)
+                state = .keyframe
+            }
+        } else {
+            // Tracking loss: keep a pose from the motion model, grow its uncertainty, restart here.
+            pose = predictedWorld
+            let ad = velocity.inverse.adjoint
+            covariance = ad * (keyframeCovariance + relativeCovariance) * ad.transposed + relativeCovariance * 4
+            makeKeyframe(features, pose: pose, covariance: covariance)
+            state = .lost
+        }
+        stats.poseMs = Date().timeIntervalSince(t0) * 1000
+        previousPose = lastPose
+        lastPose = pose
+        stats.totalMs = Date().timeIntervalSince(start) * 1000
+        return FrameResult(index: frameIndex, timestamp: timestamp, pose: pose, covariance: covariance, state: state, stats: stats)
+    }
+
+    /// Where the previous frame's features should appear if the camera moves by `motion`
+    /// (pose of the new camera in the previous one): stereo points are reprojected; points without
+    /// depth are moved by the rotation alone (as if at infinity).
+    private func predictions(motion: SE3) -> [Int64: SIMD2<Double>] {
+        let inv = motion.inverse
+        var out: [Int64: SIMD2<Double>] = [:]
+        out.reserveCapacity(previousFeatures.count)
+        for f in previousFeatures {
+            let q: Vec3
+            if let d = f.disparity, d >= config.minDisparity {
+                q = inv * camera.backProject(u: f.uv.x, v: f.uv.y, disparity: d).point
+            } else {
+                q = inv.rotation * camera.backProject(u: f.uv.x, v: f.uv.y, depth: 1)
+            }
+            guard q.z > 0.1 else { continue }
+            let uv = camera.project(q)
+            if camera.contains(uv) { out[f.id] = uv }
+        }
+        return out
+    }
+
+    /// The current frame becomes the keyframe: its selected stereo points become the map.
+    private func makeKeyframe(_ features: [Feature], pose: SE3, covariance: Mat6) {
+        let points = features.compactMap { StereoPoint($0, camera: camera, minDisparity: config.minDisparity) }
+        let selected = selector.select(points, width: camera.width, height: camera.height)
+        mapPoints = Dictionary(selected.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        accumulated = [:]
+        keyframePointCount = selected.count
+        keyframePose = pose
+        keyframeCovariance = covariance
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Parallax
+
+/// `parallax run`: stereo VO over a dataset, outputs written incrementally, evaluated when
+/// ground truth exists.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run stereo visual odometry on a dataset and write its trajectory, uncertainty and statistics."
+    )
+
+    @Option(help: "Dataset layout: kitti, tartanair, euroc or generic.")
+    var dataset: String
+
+    @Argument(help: "Dataset path.")
+    var path: String
+
+    @Option(help: "KITTI sequence number.")
+    var sequence: String = "00"
+
+    @Option(help: "Output folder (created if needed).")
+    var out: String
+
+    @Option(help: "YAML file overriding the odometry configuration (see README).")
+    var config: String?
+
+    @Option(help: "Process at most this many frames.")
+    var frames: Int?
+
+    @Option(help: "Residual weighting: full, diagonal or identity (overrides the config file).")
+    var weighting: String?
+
+    @Option(help: "Pose residual: reprojection or pointToPoint (overrides the config file).")
+    var residual: String?
+
+    @Flag(help: "Disable the covariance-aware keypoint selector (plain grid).")
+    var noSelector = false
+
+    @Flag(help: "No progress line.")
+    var quiet = false
+
+    func run() throws {
+        guard let kind = DatasetKind(rawValue: dataset.lowercased()) else {
+            throw ValidationError("unknown dataset layout '\(dataset)' (expected kitti, tartanair, euroc or generic)")
+        }
+        let ds: any StereoDataset
+        do { ds = try kind.open(URL(fileURLWithPath: path), sequence: sequence) } catch { throw CLIError(error.description) }
+        var cfg = OdometryConfig()
+        if let config { cfg = try ConfigFile.load(config, into: cfg) }
+        if let weighting {
+            guard let w = WeightingMode(rawValue: weighting) else { throw ValidationError("unknown weighting '\(weighting)'") }
+            cfg.weighting = w
+        }
+        if let residual {
+            guard let r = ResidualKind(rawValue: residual) else { throw ValidationError("unknown residual '\(residual)'") }
+            cfg.residual = r
+        }
+        if noSelector { cfg.selectorEnabled = false }
+        let count = min(frames ?? ds.frameCount, ds.frameCount)
+        guard count > 0 else { throw ValidationError("--frames must be positive") }
+
+        let outDir = URL(fileURLWithPath: out)
+        let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor)
+        let vo: VisualOdometry
+        do { vo = try VisualOdometry(camera: ds.camera, config: cfg) } catch { throw CLIError(error.description) }
+        let interrupt = InterruptFlag()
+        let prefetch = FramePrefetcher(dataset: ds, range: 0..<count, depth: 6)
+        let start = Date()
+        var results: [FrameResult] = []
+        var lost = 0
+        while !interrupt.isSet {
+            let frame: StereoFrame?
+            do { frame = try prefetch.next() } catch { throw CLIError(error.description) }
+            guard let frame else { break }
+            let r: FrameResult
+            do { r = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp) } catch {
+                throw CLIError("frame \(frame.index): \(error.description)")
+            }
+            if r.state == .lost { lost += 1 }
+            results.append(r)
+            try writer.append(r)
+            if !quiet { progressBar(done: results.count, total: count, since: start) }
+        }
+        prefetch.cancel()
+        if !quiet { progressDone() }
+        let elapsed = Date().timeIntervalSince(start)
+        let estimate = writer.sensorTrajectory(results)
+        var summary = RunSummary(dataset: ds.name, frames: results.count, requestedFrames: count, interrupted: interrupt.isSet,
+                                 lostFrames: lost, keyframes: results.filter { $0.state == .keyframe }.count,
+                                 seconds: elapsed, fps: Double(results.count) / max(elapsed, 1e-9),
+                                 medianFrameMs: median(results.map(\.stats.totalMs)), configuration: cfg.summary,
+                                 pathLength: estimate.pathLength)
+        print("\(ds.name): \(results.count) frames in \(String(format: "%.2f", elapsed)) s (\(String(format: "%.1f", summary.fps)) FPS), \(lost) lost, \(summary.keyframes) keyframes")
+        if let gt = ds.groundTruth {
+            summary.evaluation = try RunEvaluation.evaluate(estimate: estimate, groundTruth: gt, byTime: kind == .euroc)
+            if let e = summary.evaluation { print(e.text) }
+        }
+        try writer.finish(summary)
+        print("outputs in \(outDir.path)")
+    }
+}
+
+/// Median of a list (0 when empty).
+func median(_ x: [Double]) -> Double {
+    guard !x.isEmpty else { return 0 }
+    let s = x.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+}
+
+/// Progress bar with frame count, FPS and ETA on stderr.
+func progressBar(done: Int, total: Int, since start: Date) {
+    let elapsed = Date().timeIntervalSince(start)
+    let fps = Double(done) / max(elapsed, 1e-9)
+    let eta = Double(total - done) / max(fps, 1e-9)
+    let width = 30
+    let filled = total > 0 ? width * done / total : width
+    let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+    progress(String(format: "%@ %d/%d  %.1f FPS  ETA %.0f s", bar, done, total, fps, eta))
+}
+
+/// Set by SIGINT (Ctrl-C) so that a run stops cleanly with valid outputs.
+final class InterruptFlag: @unchecked Sendable {
+    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+    init() {
+        signal(SIGINT) { _ in InterruptFlag.flag = 1 }
+    }
+    var isSet: Bool { InterruptFlag.flag != 0 }
+}
