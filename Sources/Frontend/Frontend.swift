@@ -73,6 +73,13 @@ public struct Feature: Sendable, Equatable {
 
     public var isTracked: Bool { previousUV != nil }
 
+    public init(id: Int64, uv: SIMD2<Double>, previousUV: SIMD2<Double>?, covariance: (uu: Double, uv: Double, vv: Double),
+                disparity: Double?, disparityVariance: Double?, forwardBackwardError: Double, age: Int) {
+        self.id = id; self.uv = uv; self.previousUV = previousUV; self.covariance = covariance
+        self.disparity = disparity; self.disparityVariance = disparityVariance
+        self.forwardBackwardError = forwardBackwardError; self.age = age
+    }
+
     public static func == (a: Feature, b: Feature) -> Bool {
         a.id == b.id && a.uv == b.uv && a.previousUV == b.previousUV && a.covariance == b.covariance
             && a.disparity == b.disparity && a.disparityVariance == b.disparityVariance && a.age == b.age

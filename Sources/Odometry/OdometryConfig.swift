@@ -37,8 +37,10 @@ public struct OdometryConfig: Sendable, Equatable {
     public var selectorMedianFactor = 1.5
     /// Points with smaller disparity are not triangulated, pixels. Default 1.
     public var minDisparity = 1.0
-    /// χ² gate per residual (95 %: 2 dof 5.99, 3 dof 7.81). Default 7.81 (3 dof; scaled for 2 dof).
-    public var inlierChiSquare = 7.81
+    /// χ² gate per residual at 3 dof (99 %: 11.34; 2-dof residuals use the same quantile, 9.21).
+    /// A tighter gate biases the solve: it trims genuine inliers in a pattern that follows the
+    /// hypothesis' own error. Default 11.34.
+    public var inlierChiSquare = 11.34
     /// Huber threshold on the Mahalanobis distance √(rᵀWr). Default 2.45.
     public var huberThreshold = 2.45
     /// RANSAC: maximum hypotheses and success probability. Default 200, 0.999.

@@ -11,6 +11,11 @@ public struct PoseMatch: Sendable {
     public var uvCovariance: (uu: Double, uv: Double, vv: Double)
     /// Stereo in the current frame, when matched: disparity and variance, 3D point and covariance.
     public var stereo: (disparity: Double, variance: Double, point: Vec3, covariance: Mat3)?
+
+    public init(point: Vec3, pointCovariance: Mat3, uv: SIMD2<Double>, uvCovariance: (uu: Double, uv: Double, vv: Double),
+                stereo: (disparity: Double, variance: Double, point: Vec3, covariance: Mat3)?) {
+        self.point = point; self.pointCovariance = pointCovariance; self.uv = uv; self.uvCovariance = uvCovariance; self.stereo = stereo
+    }
 }
 
 /// The result of a pose solve: `T_keyframe_current`, its 6×6 covariance (right perturbation,
@@ -102,7 +107,7 @@ public struct PoseSolver: Sendable {
     }
 
     /// χ² gate scaled to the residual's degrees of freedom.
-    private func gate(_ dof: Int) -> Double { dof == 3 ? config.inlierChiSquare : config.inlierChiSquare * 5.99 / 7.81 }
+    private func gate(_ dof: Int) -> Double { dof == 3 ? config.inlierChiSquare : config.inlierChiSquare * 9.21 / 11.34 }
 
     /// Inlier flags of a hypothesis (always with the full covariance: the gate is a statistical test).
     func inliers(_ matches: [PoseMatch], at t: SE3) -> [Bool] {
@@ -146,11 +151,13 @@ public struct PoseSolver: Sendable {
         var pose = best
         var mask = bestMask
         var hessian = Mat6.identity
-        for round in 0..<2 {
+        for _ in 0..<4 {
             let subset = matches.indices.filter { mask[$0] }.map { matches[$0] }
             (pose, hessian) = refine(subset, from: pose)
-            mask = inliers(matches, at: pose)
-            if round == 0 && mask.filter({ $0 }).count < config.minInliers { return nil }
+            let next = inliers(matches, at: pose)
+            if next.filter({ $0 }).count < config.minInliers { return nil }
+            if next == mask { break }
+            mask = next
         }
         let count = mask.filter { $0 }.count
         guard count >= config.minInliers, let cov = hessian.inverse, cov.isFinite else { return nil }
