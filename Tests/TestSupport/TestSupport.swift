@@ -1,4 +1,5 @@
 import Foundation
+@_exported import Geometry
 
 /// Where the shared real data lives: `$PARALLAX_DATASETS`, else `../shared/datasets` beside the
 /// repository. Tests that need it are disabled with a clear message when it is absent.
@@ -35,15 +36,5 @@ public struct TemporaryDirectory {
     public func cleanup() { try? FileManager.default.removeItem(at: url) }
 }
 
-/// Deterministic pseudo-random numbers (SplitMix64) for reproducible tests.
-public struct SplitMix: RandomNumberGenerator {
-    public var state: UInt64
-    public init(state: UInt64) { self.state = state }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Deterministic pseudo-random numbers for reproducible tests (Geometry's SplitMix64).
+public typealias SplitMix = SplitMix64
