@@ -121,10 +121,12 @@ void trackFeatures(cvb_frontend &fe) {
         for (int i = range.start; i < range.end; ++i) {
             const Track &t0 = fe.tracks[size_t(i)];
             const auto guess = fe.predictions.find(t0.id);
-            const cv::Point2f start = guess == fe.predictions.end() ? t0.pt : guess->second;
-            const auto fwd = lk.track(fe.prev, fe.cur, t0.pt, start);
+            const bool predicted = guess != fe.predictions.end();
+            // A motion-model prediction is good to a few pixels: two levels suffice.
+            const auto fwd = lk.track(fe.prev, fe.cur, t0.pt, predicted ? guess->second : t0.pt, predicted ? 1 : c.lk_levels);
             if (!fwd.ok || !(fwd.ncc >= c.min_ncc)) continue;
-            const auto bwd = lk.track(fe.cur, fe.prev, fwd.pt, t0.pt);
+            // Backwards the answer is known to within the FB tolerance: the base level suffices.
+            const auto bwd = lk.track(fe.cur, fe.prev, fwd.pt, t0.pt, 0);
             if (!bwd.ok) continue;
             const float fb = float(cv::norm(bwd.pt - t0.pt));
             if (!(fb <= c.fb_threshold)) continue;
@@ -187,7 +189,7 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
     };
     for (const auto &t : fe.tracks) { count[bucketOf(t.pt)]++; mark(t.pt); }
     std::vector<cv::KeyPoint> kps;
-    cv::Mat eig;   // computed on first use
+    cv::Mat eig;   // Shi–Tomasi scores of the current bucket
     for (int by = 0; by < c.grid_rows; ++by) {
         for (int bx = 0; bx < c.grid_cols; ++bx) {
             const int b = by * c.grid_cols + bx;
@@ -200,8 +202,9 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
             fe.fast->detect(cur(roi), kps);
             // Rank FAST corners by the Shi–Tomasi score (smallest structure-tensor eigenvalue):
             // what makes a window trackable by LK, rather than FAST's contrast score.
-            if (eig.empty()) cv::cornerMinEigenVal(cur, eig, 7, 3);
-            for (auto &k : kps) k.response = eig.at<float>(int(k.pt.y) + ry0, int(k.pt.x) + rx0);
+            if (kps.empty()) continue;
+            cv::cornerMinEigenVal(cur(roi), eig, 7, 3);
+            for (auto &k : kps) k.response = eig.at<float>(int(k.pt.y), int(k.pt.x));
             std::sort(kps.begin(), kps.end(), [](const cv::KeyPoint &a, const cv::KeyPoint &b) { return a.response > b.response; });
             for (const auto &k : kps) {
                 if (count[b] >= quota) break;

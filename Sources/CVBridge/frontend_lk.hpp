@@ -51,10 +51,12 @@ public:
         t.resize(size_t(n)); tx.resize(size_t(n)); ty.resize(size_t(n)); j.resize(size_t(n));
     }
 
-    /// Tracks `p` from pyramid `a` into pyramid `b`, starting from the guess `guess` (in b).
-    LKResult track(const GradientPyramid &a, const GradientPyramid &b, cv::Point2f p, cv::Point2f guess) {
+    /// Tracks `p` from pyramid `a` into pyramid `b`, starting from the guess `guess` (in b) at
+    /// pyramid level `maxLevel` at most: a good guess (a motion-model prediction, or the origin of
+    /// a forward track when checking it backwards) needs fewer coarse levels.
+    LKResult track(const GradientPyramid &a, const GradientPyramid &b, cv::Point2f p, cv::Point2f guess, int maxLevel = 1 << 20) {
         LKResult res;
-        const int top = std::min(a.levels(), b.levels()) - 1;
+        const int top = std::max(0, std::min(maxLevel, std::min(a.levels(), b.levels()) - 1));
         double dx = (guess.x - p.x) / double(1 << top), dy = (guess.y - p.y) / double(1 << top);
         double A11 = 0, A12 = 0, A22 = 0, rr = 0;
         for (int level = top; level >= 0; --level) {
