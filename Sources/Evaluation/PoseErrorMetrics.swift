@@ -16,6 +16,17 @@ public struct PoseErrorResult: Sendable {
     /// For RPE, the pose index pairs the errors belong to.
     public var pairs: [(Int, Int)]
     public var statistics: ErrorStatistics
+    /// The reference and the aligned estimate that were compared.
+    public var reference: Trajectory
+    public var alignedEstimate: Trajectory
+
+    /// Where each error sits along the trajectory: seconds from the estimate's first pose
+    /// (or the pose index without timestamps) of the pose (APE) or of the pair's end (RPE).
+    public var errorPositions: (values: [Double], label: String) {
+        let ids = pairs.isEmpty ? Array(errors.indices) : pairs.map(\.1)
+        if let t = alignedEstimate.timestamps, let t0 = t.first { return (ids.map { t[$0] - t0 }, "t (s)") }
+        return (ids.map(Double.init), "index")
+    }
 }
 
 /// Absolute pose error (`evo.core.metrics.APE` with `evo.main_ape.ape`'s alignment).
@@ -37,7 +48,7 @@ public enum APE {
         if let n = nToAlign, n != -1, alignment.usesUmeyama { title += " (aligned poses: \(n))" }
         return PoseErrorResult(metric: "APE", title: title, poseRelation: relation, alignment: alignment,
                                alignmentTransform: aligned.transform, errors: errors, pairs: [],
-                               statistics: ErrorStatistics(errors))
+                               statistics: ErrorStatistics(errors), reference: reference, alignedEstimate: aligned.estimate)
     }
 
     static func checkCounts(_ reference: Trajectory, _ estimate: Trajectory) throws(EvaluationError) {
@@ -98,7 +109,7 @@ public enum RPE {
         if let n = nToAlign, n != -1, alignment.usesUmeyama { title += " (aligned poses: \(n))" }
         return PoseErrorResult(metric: "RPE", title: title, poseRelation: relation, alignment: alignment,
                                alignmentTransform: aligned.transform, errors: errors, pairs: pairs,
-                               statistics: ErrorStatistics(errors))
+                               statistics: ErrorStatistics(errors), reference: reference, alignedEstimate: aligned.estimate)
     }
 }
 

@@ -56,6 +56,12 @@ struct EvalMetricOptions: ParsableArguments {
     var json = false
     @Option(name: .customLong("save_results"), help: "Also save the result as JSON to this file (for 'res').")
     var saveResults: String?
+    @Option(name: .customLong("save_plot"), help: "Save SVG plots: PATH_trajectory.svg and PATH_error.svg.")
+    var savePlot: String?
+    @Option(name: .customLong("report"), help: "Save a self-contained HTML report (statistics and plots).")
+    var report: String?
+    @Option(name: .customLong("plot_mode"), help: "Plane of the trajectory plot: xy, xz, yx, yz, zx, zy (default: the widest).")
+    var plotMode: String?
 
     func relation() throws(EvaluationError) -> PoseRelation {
         guard let r = PoseRelation(rawValue: poseRelation) else {
@@ -68,13 +74,31 @@ struct EvalMetricOptions: ParsableArguments {
         try Alignment(align: align, correctScale: correctScale, alignOrigin: alignOrigin)
     }
 
-    func emit(_ report: EvaluationReport) throws(EvaluationError) {
-        if let path = saveResults {
-            do { try (report.json + "\n").write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw .trajectory(.writeFailed(path, error.localizedDescription))
+    /// Prints the result and writes the requested files.
+    func emit(_ result: PoseErrorResult, _ input: EvalInputOptions) throws(EvaluationError) {
+        let report = EvaluationReport(result, reference: input.ref, estimate: input.est)
+        var mode: PlotMode?
+        if let name = plotMode {
+            guard let m = PlotMode(rawValue: name) else { throw .invalidOption("unknown plot mode '\(name)' (expected xy, xz, yx, yz, zx or zy)") }
+            mode = m
+        }
+        if let path = saveResults { try save(report.json + "\n", path) }
+        if savePlot != nil || self.report != nil {
+            let figures = ResultFigures(result, mode: mode)
+            if var base = savePlot {
+                if base.hasSuffix(".svg") { base.removeLast(4) }
+                try save(figures.trajectorySVG, base + "_trajectory.svg")
+                try save(figures.errorSVG, base + "_error.svg")
             }
+            if let path = self.report { try save(figures.html(report), path) }
         }
         print(json ? report.json : report.table, terminator: json ? "\n" : "")
+    }
+
+    func save(_ text: String, _ path: String) throws(EvaluationError) {
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw .trajectory(.writeFailed(path, error.localizedDescription))
+        }
     }
 }
 
@@ -97,7 +121,7 @@ public struct EvalAPE: ParsableCommand {
             let pair = try TrajectoryPair.load(input.source)
             let result = try APE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
                                           alignment: try metric.alignment(), nToAlign: metric.nToAlign)
-            try metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
+            try metric.emit(result, input)
         } catch {
             throw failEvaluation(error)
         }
@@ -132,7 +156,7 @@ public struct EvalRPE: ParsableCommand {
                                       allPairs: allPairs, pairsFromReference: pairsFromReference)
             let result = try RPE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
                                           options: options, alignment: try metric.alignment(), nToAlign: metric.nToAlign)
-            try metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
+            try metric.emit(result, input)
         } catch {
             throw failEvaluation(error)
         }
