@@ -94,6 +94,8 @@ public enum RPE {
         case .meters: PairSelection.byPath(positions: source.map(\.translation), delta: options.delta,
                                            tolerance: options.delta * options.relativeDeltaTolerance,
                                            allPairs: options.allPairs)
+        case .degrees, .radians:
+            try anglePairs(source, options)
         }
         let deltaText = options.deltaUnit == .frames ? "\(Int(options.delta))" : "\(options.delta)"
         guard !pairs.isEmpty else {
@@ -110,6 +112,20 @@ public enum RPE {
         return PoseErrorResult(metric: "RPE", title: title, poseRelation: relation, alignment: alignment,
                                alignmentTransform: aligned.transform, errors: errors, pairs: pairs,
                                statistics: ErrorStatistics(errors), reference: reference, alignedEstimate: aligned.estimate)
+    }
+}
+
+extension RPE {
+    static func anglePairs(_ poses: [SE3], _ options: Options) throws(EvaluationError) -> [(Int, Int)] {
+        let degrees = options.deltaUnit == .degrees
+        let bound = degrees ? 180.0 : Double.pi
+        guard options.delta >= 0 && options.delta <= bound else {
+            throw .invalidOption("delta angle must be within [0, \(degrees ? "180" : "π")] \(options.deltaUnit.title)")
+        }
+        let toRadians = degrees ? Double.pi / 180 : 1
+        return PairSelection.byAngle(rotations: poses.map(\.rotation.matrix), delta: options.delta * toRadians,
+                                     tolerance: options.delta * options.relativeDeltaTolerance * toRadians,
+                                     allPairs: options.allPairs)
     }
 }
 

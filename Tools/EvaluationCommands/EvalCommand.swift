@@ -137,7 +137,7 @@ public struct EvalRPE: ParsableCommand {
     @OptionGroup var metric: EvalMetricOptions
     @Option(name: .customLong("delta"), help: "Delta between relative poses.")
     var delta: Double = 1
-    @Option(name: .customLong("delta_unit"), help: "Unit of delta: f (frames) or m (metres).")
+    @Option(name: .customLong("delta_unit"), help: "Unit of delta: f (frames), m (metres), d (degrees) or r (radians).")
     var deltaUnit: String = "f"
     @Option(name: .customLong("delta_tol"), help: "Relative delta tolerance for all-pairs mode.")
     var deltaTol: Double = 0.1
@@ -149,7 +149,7 @@ public struct EvalRPE: ParsableCommand {
     public func run() throws {
         do throws(EvaluationError) {
             guard let unit = DeltaUnit(rawValue: deltaUnit) else {
-                throw .invalidOption("unknown delta unit '\(deltaUnit)' (expected f or m)")
+                throw .invalidOption("unknown delta unit '\(deltaUnit)' (expected f, m, d or r)")
             }
             let pair = try TrajectoryPair.load(input.source)
             let options = RPE.Options(delta: delta, deltaUnit: unit, relativeDeltaTolerance: deltaTol,
