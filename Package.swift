@@ -57,7 +57,7 @@ let package = Package(
         // (which starts in milliseconds; OpenCV's dependency chain costs ~0.1 s per process).
         .target(
             name: "EvaluationCommands",
-            dependencies: ["Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Evaluation", "Trajectories", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/EvaluationCommands"
         ),
         .executableTarget(name: "parallax-eval", dependencies: ["EvaluationCommands"], path: "Tools/parallax-eval"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Evaluation
+import Trajectories
 
 /// `parallax eval`: trajectory evaluation with evo's verbs, positional order and flag names.
 ///
@@ -11,7 +12,7 @@ public struct EvalCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Evaluate an estimated trajectory against a reference (evo-compatible APE/RPE, KITTI devkit metrics).",
-        subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self, EvalTartanAir.self, EvalRes.self]
+        subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self, EvalTartanAir.self, EvalTraj.self, EvalRes.self]
     )
 }
 
@@ -233,6 +234,48 @@ public struct EvalRes: ParsableCommand {
             var table = try ResultsTable.load(results, useFilenames: useFilenames)
             if let sort { table = try table.sorted(by: sort) }
             print(csv ? table.csv : table.text, terminator: "")
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
+
+public struct EvalTraj: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
+        commandName: "traj", abstract: "Trajectory information and format conversion (as evo_traj).")
+
+    @Argument(help: "Trajectory format: kitti, tum, euroc or tartanair.")
+    var format: String
+    @Argument(help: "Trajectory files.")
+    var files: [String]
+    @Flag(name: .customLong("save_as_kitti"), help: "Write each trajectory as NAME.kitti in the current folder.")
+    var saveAsKitti = false
+    @Flag(name: .customLong("save_as_tum"), help: "Write each trajectory as NAME.tum in the current folder.")
+    var saveAsTUM = false
+    @Flag(name: .customLong("json"), help: "Print the summaries as JSON.")
+    var json = false
+
+    public func run() throws {
+        do throws(EvaluationError) {
+            guard !files.isEmpty else { throw .invalidOption("no trajectory files given") }
+            var summaries: [TrajectorySummary] = []
+            for file in files {
+                let (summary, trajectory) = try TrajectorySummary.load(file, format: format)
+                summaries.append(summary)
+                for (flag, out) in [(saveAsKitti, TrajectoryFormat.kitti), (saveAsTUM, .tum)] where flag {
+                    do { try out.write(trajectory, to: URL(fileURLWithPath: "\(summary.name).\(out.rawValue)")) } catch {
+                        throw .trajectory(error)
+                    }
+                }
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                if let data = try? encoder.encode(summaries) { print(String(decoding: data, as: UTF8.self)) }
+            } else {
+                for s in summaries { print(String(repeating: "-", count: 80) + "\nname:\t\(s.name)\ninfos:\t\(s.infos)") }
+            }
         } catch {
             throw failEvaluation(error)
         }
