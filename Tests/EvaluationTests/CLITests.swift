@@ -31,7 +31,9 @@ struct CLITests {
         try TrajectoryFormat.tartanair.write(est.subset(first), to: estTartan)
 
         let saved = dir.url.appendingPathComponent("ape.json").path, html = dir.url.appendingPathComponent("r.html").path
-        let ape = try run(bin, ["eval", "ape", "tum", gtTUM, estTUM, "-a", "--save_results", saved, "--report", html,
+        // Negative numbers are option values (evo: --t_offset -0.01, --n_to_align -1).
+        let ape = try run(bin, ["eval", "ape", "tum", gtTUM, estTUM, "-a", "--t_offset", "-0.001", "--n_to_align", "-1",
+                                "--save_results", saved, "--report", html,
                                 "--save_plot", dir.url.appendingPathComponent("p").path])
         #expect(ape.status == 0, "\(ape.err)")
         #expect(ape.out.hasPrefix("APE w.r.t. translation part (m)\n(with SE(3) Umeyama alignment)\n\n       max\t"))

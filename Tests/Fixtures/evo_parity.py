@@ -154,7 +154,8 @@ def cases(data, quick):
     for est in ([rgbd] if quick else [rgbd, drift]):
         out += [("ape", "tum", tum_gt, est, al) for al in alignments]
         out += [("ape", "tum", tum_gt, est, {"a": True, "r": "angle_deg"}),
-                ("ape", "tum", tum_gt, est, {"a": True, "t_max_diff": 0.02, "t_offset": 0.005})]
+                ("ape", "tum", tum_gt, est, {"a": True, "t_max_diff": 0.02, "t_offset": 0.005}),
+                ("ape", "tum", tum_gt, est, {"t_offset": -0.004})]
         out += [("rpe", "tum", tum_gt, est, o) for o in (
             {}, {"delta": 5, "r": "angle_deg"}, {"delta": 0.1, "delta_unit": "m"},
             {"delta": 0.1, "delta_unit": "m", "all_pairs": True}, {"delta": 0.2, "delta_unit": "m", "a": True},

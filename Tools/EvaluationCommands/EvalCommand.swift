@@ -29,9 +29,9 @@ struct EvalInputOptions: ParsableArguments {
     var refTimes: String?
     @Option(name: .customLong("est_times"), help: "KITTI only: times file (seconds per line) of the estimate.")
     var estTimes: String?
-    @Option(name: .customLong("t_max_diff"), help: "Maximum timestamp difference for data association (s).")
+    @Option(name: .customLong("t_max_diff"), parsing: .unconditional, help: "Maximum timestamp difference for data association (s).")
     var tMaxDiff: Double = 0.01
-    @Option(name: .customLong("t_offset"), help: "Constant timestamp offset of the estimate for data association (s).")
+    @Option(name: .customLong("t_offset"), parsing: .unconditional, help: "Constant timestamp offset of the estimate for data association (s).")
     var tOffset: Double = 0
 
     var source: TrajectoryPair.Source {
@@ -51,7 +51,7 @@ struct EvalMetricOptions: ParsableArguments {
     var correctScale = false
     @Flag(name: .customLong("align_origin"), help: "Align the first estimate pose to the first reference pose.")
     var alignOrigin = false
-    @Option(name: .customLong("n_to_align"), help: "Number of poses used for alignment, from the start (-1: all).")
+    @Option(name: .customLong("n_to_align"), parsing: .unconditional, help: "Number of poses used for alignment, from the start (-1: all).")
     var nToAlign: Int = -1
     @Flag(name: .customLong("json"), help: "Print the result as JSON.")
     var json = false
@@ -136,11 +136,11 @@ public struct EvalRPE: ParsableCommand {
 
     @OptionGroup var input: EvalInputOptions
     @OptionGroup var metric: EvalMetricOptions
-    @Option(name: .customLong("delta"), help: "Delta between relative poses.")
+    @Option(name: .customLong("delta"), parsing: .unconditional, help: "Delta between relative poses.")
     var delta: Double = 1
     @Option(name: .customLong("delta_unit"), help: "Unit of delta: f (frames), m (metres), d (degrees) or r (radians).")
     var deltaUnit: String = "f"
-    @Option(name: .customLong("delta_tol"), help: "Relative delta tolerance for all-pairs mode.")
+    @Option(name: .customLong("delta_tol"), parsing: .unconditional, help: "Relative delta tolerance for all-pairs mode.")
     var deltaTol: Double = 0.1
     @Flag(name: .customLong("all_pairs"), help: "Use all pairs instead of consecutive pairs.")
     var allPairs = false
