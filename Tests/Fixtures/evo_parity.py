@@ -7,7 +7,7 @@ computes it from the same files; every statistic (rmse, mean, median, std, min, 
 the number of compared poses/pairs must agree to 1e-6 relative (1e-12 absolute for values
 near zero, such as the min after origin alignment).
 
-usage: evo_parity.py --parallax PATH/TO/parallax --data PATH/TO/shared/datasets [--quick | --smoke]
+usage: evo_parity.py --parallax PATH/TO/parallax[-eval] --data PATH/TO/shared/datasets [--quick | --smoke]
 Exit status 0 when every case agrees, 1 otherwise. Prints the max relative difference per
 statistic.
 """
@@ -103,7 +103,9 @@ def cli_args(opts):
 
 
 def parallax_result(binary, verb, fmt, ref, est, opts):
-    cmd = [binary, "eval", verb, fmt, ref, est, "--json"] + cli_args(opts)
+    # `parallax eval VERB ...`, or the standalone `parallax-eval VERB ...`.
+    prefix = [binary] if os.path.basename(binary) == "parallax-eval" else [binary, "eval"]
+    cmd = prefix + [verb, fmt, ref, est, "--json"] + cli_args(opts)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
