@@ -78,6 +78,9 @@ public enum RPE {
         }
     }
 
+    /// The RPE of `estimate` against `reference` (as many poses; associate them first when they
+    /// have timestamps). The estimate is aligned first, as `evo.main_rpe.rpe` does; pairs are
+    /// selected on the aligned estimate unless `options.pairsFromReference`.
     public static func evaluate(reference: Trajectory, estimate: Trajectory, relation: PoseRelation = .translationPart,
                                 options: Options = Options(), alignment: Alignment = .none,
                                 nToAlign: Int? = nil) throws(EvaluationError) -> PoseErrorResult {
