@@ -20,6 +20,21 @@ public struct PoseErrorResult: Sendable {
     public var reference: Trajectory
     public var alignedEstimate: Trajectory
 
+    /// The errors as CSV: `index,t,error` for APE (pose index, seconds from the first pose or
+    /// empty) and `i,j,t,error` for RPE (the pair's poses, seconds at `j`).
+    public var errorsCSV: String {
+        let t = alignedEstimate.timestamps
+        func time(_ k: Int) -> String { t.map { "\($0[k] - $0[0])" } ?? "" }
+        var out = pairs.isEmpty ? "index,t,error\n" : "i,j,t,error\n"
+        out.reserveCapacity(errors.count * 32)
+        if pairs.isEmpty {
+            for (k, e) in errors.enumerated() { out += "\(k),\(time(k)),\(e)\n" }
+        } else {
+            for ((i, j), e) in zip(pairs, errors) { out += "\(i),\(j),\(time(j)),\(e)\n" }
+        }
+        return out
+    }
+
     /// Where each error sits along the trajectory: seconds from the estimate's first pose
     /// (or the pose index without timestamps) of the pose (APE) or of the pair's end (RPE).
     public var errorPositions: (values: [Double], label: String) {

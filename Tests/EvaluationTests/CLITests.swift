@@ -42,7 +42,14 @@ struct CLITests {
         }
         let rpe = try run(bin, ["eval", "rpe", "kitti", gtKitti, estKitti, "--delta", "10", "--delta_unit", "m", "--json"])
         #expect(rpe.status == 0, "\(rpe.err)")
-        #expect(try EvaluationReport.decode(Data(rpe.out.utf8)).metric == "RPE")
+        let rpeReport = try EvaluationReport.decode(Data(rpe.out.utf8))
+        #expect(rpeReport.metric == "RPE")
+        let errorsFile = dir.url.appendingPathComponent("errors.csv").path
+        let csv = try run(bin, ["eval", "rpe", "kitti", gtKitti, estKitti, "--delta", "10", "--delta_unit", "m", "--csv",
+                                "--save_errors", errorsFile])
+        #expect(csv.out.hasPrefix("name,metric,count,rmse") && csv.out.contains(",\(rpeReport.stats.rmse),"))
+        let rows = try String(contentsOfFile: errorsFile, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "i,j,t,error" && rows.count == rpeReport.count + 1)
 
         let kitti = try run(bin, ["eval", "kitti", gtKitti, estKitti, "--json"])
         #expect(kitti.status == 0, "\(kitti.err)")

@@ -57,6 +57,10 @@ struct EvalMetricOptions: ParsableArguments {
     var json = false
     @Option(name: .customLong("save_results"), help: "Also save the result as JSON to this file (for 'res').")
     var saveResults: String?
+    @Flag(name: .customLong("csv"), help: "Print the statistics as CSV (header and one row).")
+    var csv = false
+    @Option(name: .customLong("save_errors"), help: "Save every error (with its pose index and time) as CSV.")
+    var saveErrors: String?
     @Option(name: .customLong("save_plot"), help: "Save SVG plots: PATH_trajectory.svg and PATH_error.svg.")
     var savePlot: String?
     @Option(name: .customLong("report"), help: "Save a self-contained HTML report (statistics and plots).")
@@ -84,6 +88,7 @@ struct EvalMetricOptions: ParsableArguments {
             mode = m
         }
         if let path = saveResults { try save(report.json + "\n", path) }
+        if let path = saveErrors { try save(result.errorsCSV, path) }
         if savePlot != nil || self.report != nil {
             let figures = ResultFigures(result, mode: mode)
             if var base = savePlot {
@@ -93,7 +98,11 @@ struct EvalMetricOptions: ParsableArguments {
             }
             if let path = self.report { try save(figures.html(report), path) }
         }
-        print(json ? report.json : report.table, terminator: json ? "\n" : "")
+        if csv {
+            print(ResultsTable(rows: [.init(name: input.est, report: report)]).csv, terminator: "")
+        } else {
+            print(json ? report.json : report.table, terminator: json ? "\n" : "")
+        }
     }
 
     func save(_ text: String, _ path: String) throws(EvaluationError) {
