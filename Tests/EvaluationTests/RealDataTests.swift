@@ -56,10 +56,10 @@ struct RealDataTests {
     /// evo itself on the real trajectories (Tests/Fixtures/evo_parity.py): APE with each alignment
     /// and pose relation, RPE in frames and metres, every statistic to 1e-6 relative. This runs
     /// the smoke subset (11 cases, a few seconds); CI runs the full script (74 cases) as well.
-    @Test(.enabled(if: parallaxBinary != nil && RealDataTests.pythonWithEvo,
-                   "needs evo (pip install evo) and the parallax executable built beside the tests"))
+    @Test(.enabled(if: parallaxEvalBinary != nil && RealDataTests.pythonWithEvo,
+                   "needs evo (pip install evo) and the parallax-eval executable built beside the tests"))
     func statisticsMatchEvo() throws {
-        guard let bin = parallaxBinary else { return }
+        guard let bin = parallaxEvalBinary else { return }
         let script = SharedData.repositoryRoot.appendingPathComponent("Tests/Fixtures/evo_parity.py").path
         let r = try run(URL(fileURLWithPath: "/usr/bin/env"),
                         ["python3", script, "--parallax", bin.path, "--data", SharedData.root.path, "--smoke"])
