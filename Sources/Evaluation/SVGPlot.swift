@@ -1,9 +1,10 @@
 import Foundation
 import Geometry
 
-/// Which two axes a trajectory plot shows (evo's `--plot_mode` names for 2D plots).
+/// Which two axes a trajectory plot shows (evo's `--plot_mode` names), or `xyz`: an
+/// isometric view of all three.
 public enum PlotMode: String, Sendable, CaseIterable {
-    case xy, xz, yx, yz, zx, zy
+    case xy, xz, yx, yz, zx, zy, xyz
 
     /// Component indices (horizontal, vertical).
     var axes: (Int, Int) {
@@ -14,7 +15,14 @@ public enum PlotMode: String, Sendable, CaseIterable {
         case .yz: (1, 2)
         case .zx: (2, 0)
         case .zy: (2, 1)
+        case .xyz: (0, 1)   // of the isometric view's coordinates
         }
+    }
+
+    /// Isometric view (azimuth 45°, elevation 35.26°): screen right and screen up, metres.
+    static func isometric(_ p: Vec3) -> Vec3 {
+        let r = 1 / 2.0.squareRoot(), s = 1 / 6.0.squareRoot()
+        return Vec3(r * (p.x - p.y), s * (2 * p.z - p.x - p.y), 0)
     }
 
     /// The plane of the two axes along which the points spread most (in x, y, z order).
@@ -91,6 +99,19 @@ public enum SVGPlot {
     public static func trajectory(reference: [Vec3], estimate: [Vec3], errors: [Double]?, mode: PlotMode,
                                   title: String, unit: String = "m") -> String {
         let (a, b) = mode.axes
+        if mode == .xyz {
+            let r = reference.map(PlotMode.isometric), e = estimate.map(PlotMode.isometric)
+            return trajectory2D(reference: r, estimate: e, errors: errors, axes: (a, b), labels: ("isometric view, right (m)", "isometric view, up (m)"),
+                                title: title, unit: unit)
+        }
+        let names = ["x", "y", "z"]
+        return trajectory2D(reference: reference, estimate: estimate, errors: errors, axes: (a, b),
+                            labels: ("\(names[a]) (m)", "\(names[b]) (m)"), title: title, unit: unit)
+    }
+
+    static func trajectory2D(reference: [Vec3], estimate: [Vec3], errors: [Double]?, axes: (Int, Int),
+                             labels: (String, String), title: String, unit: String) -> String {
+        let (a, b) = axes
         let all = reference + estimate
         guard !all.isEmpty else { return "" }
         var lo = (all[0][a], all[0][b]), hi = lo
@@ -100,8 +121,7 @@ public enum SVGPlot {
         var w = Swift.max(hi.0 - lo.0, 1e-9) * 1.05, h = Swift.max(hi.1 - lo.1, 1e-9) * 1.05
         if w / h > aspect { h = w / aspect } else { w = h * aspect }
         let cx = (lo.0 + hi.0) / 2, cy = (lo.1 + hi.1) / 2
-        let names = ["x", "y", "z"]
-        let (head, map) = frame(title: title, xLabel: "\(names[a]) (m)", yLabel: "\(names[b]) (m)",
+        let (head, map) = frame(title: title, xLabel: labels.0, yLabel: labels.1,
                                 x: (cx - w / 2)...(cx + w / 2), y: (cy - h / 2)...(cy + h / 2))
         var s = head
         func points(_ ps: ArraySlice<Vec3>) -> String { ps.map { let (u, v) = map($0[a], $0[b]); return "\(f(u)),\(f(v))" }.joined(separator: " ") }

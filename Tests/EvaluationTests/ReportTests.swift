@@ -46,6 +46,13 @@ let chromium: URL? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bi
         #expect(figures.errorSVG.contains(">t (s)<"))
     }
 
+    @Test func isometricViewIsWellFormed() throws {
+        let figures = ResultFigures(try sampleResult(), mode: .xyz)
+        let counts = try #require(ElementCounter.count(figures.trajectorySVG))
+        #expect((counts["polyline"] ?? 0) > 100)
+        #expect(figures.trajectorySVG.contains("isometric view, right (m)"))
+    }
+
     @Test func widestPlaneIsChosenByDefault() {
         let flat = (0..<10).map { Vec3(Double($0), 0.01 * Double($0 % 2), -2 * Double($0)) }
         #expect(PlotMode.widest(flat) == .xz)

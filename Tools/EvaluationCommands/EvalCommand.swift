@@ -65,7 +65,7 @@ struct EvalMetricOptions: ParsableArguments {
     var savePlot: String?
     @Option(name: .customLong("report"), help: "Save a self-contained HTML report (statistics and plots).")
     var report: String?
-    @Option(name: .customLong("plot_mode"), help: "Plane of the trajectory plot: xy, xz, yx, yz, zx, zy (default: the widest).")
+    @Option(name: .customLong("plot_mode"), help: "Trajectory plot: plane xy, xz, yx, yz, zx, zy, or xyz (isometric); default: the widest plane.")
     var plotMode: String?
 
     func relation() throws(EvaluationError) -> PoseRelation {
@@ -84,7 +84,7 @@ struct EvalMetricOptions: ParsableArguments {
         let report = EvaluationReport(result, reference: input.ref, estimate: input.est)
         var mode: PlotMode?
         if let name = plotMode {
-            guard let m = PlotMode(rawValue: name) else { throw .invalidOption("unknown plot mode '\(name)' (expected xy, xz, yx, yz, zx or zy)") }
+            guard let m = PlotMode(rawValue: name) else { throw .invalidOption("unknown plot mode '\(name)' (expected xy, xz, yx, yz, zx, zy or xyz)") }
             mode = m
         }
         if let path = saveResults { try save(report.json + "\n", path) }
