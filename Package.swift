@@ -60,7 +60,7 @@ let package = Package(
         // (which starts in milliseconds; OpenCV's dependency chain costs ~0.1 s per process).
         .target(
             name: "EvaluationCommands",
-            dependencies: ["Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Evaluation", "Trajectories", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/EvaluationCommands"
         ),
         .executableTarget(name: "parallax-eval", dependencies: ["EvaluationCommands"], path: "Tools/parallax-eval"),
@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Datasets", "TestSupport"]),
         .testTarget(name: "OdometryTests", dependencies: ["Odometry", "Datasets", "Evaluation", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "Trajectories", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

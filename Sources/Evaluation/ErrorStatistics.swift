@@ -2,12 +2,15 @@
 /// (`evo.core.metrics.PE.get_statistic`): population standard deviation, median as the mean of
 /// the two middle values for an even count, `sse` the sum of squares.
 public struct ErrorStatistics: Equatable, Sendable, Codable {
+    /// Root mean square.
     public var rmse: Double
     public var mean: Double
     public var median: Double
+    /// Population standard deviation (NumPy's default, ddof 0).
     public var std: Double
     public var min: Double
     public var max: Double
+    /// Sum of squares.
     public var sse: Double
 
     /// The statistics of `errors`, which must not be empty.

@@ -40,6 +40,7 @@ public enum KittiOdometry {
         }
     }
 
+    /// All segment errors, their overall means and the per-length table.
     public struct Result: Sendable {
         public var segments: [Segment]
         /// Mean translation error over all segments, % (the leaderboard's t_rel).

@@ -4,9 +4,18 @@ import Geometry
 public enum DeltaUnit: String, Sendable, Codable, CaseIterable {
     case frames = "f"
     case meters = "m"
+    case degrees = "d"
+    case radians = "r"
 
     /// evo's name of the unit in titles.
-    public var title: String { self == .frames ? "frames" : "m" }
+    public var title: String {
+        switch self {
+        case .frames: "frames"
+        case .meters: "m"
+        case .degrees: "deg"
+        case .radians: "rad"
+        }
+    }
 }
 
 /// Index pairs `(i, j)` for relative pose errors, as `evo.core.filters` selects them.
@@ -61,6 +70,39 @@ public enum PairSelection {
             }
             if abs(g(best)) > tolerance { continue }
             pairs.append((i, best))
+        }
+        return pairs
+    }
+
+    /// `filter_pairs_by_angle`, with `delta` and `tolerance` in radians. Consecutive mode starts
+    /// a new pair whenever the rotation angle accumulated over consecutive steps since the last
+    /// start reaches `delta`; with `allPairs`, every `(i, j > i)` whose direct relative rotation
+    /// angle lies within `delta ± tolerance` is kept (each rotation projected onto SO(3) first,
+    /// as SciPy does when evo converts them).
+    public static func byAngle(rotations: [Mat3], delta: Double, tolerance: Double, allPairs: Bool) -> [(Int, Int)] {
+        let r = rotations.map { $0.orthonormalized ?? $0 }
+        guard r.count > 1 else { return [] }
+        var pairs: [(Int, Int)] = []
+        if allPairs {
+            let lower = delta - tolerance, upper = delta + tolerance
+            for i in 0..<(r.count - 1) {
+                let ri = r[i].transposed
+                for j in (i + 1)..<r.count {
+                    let a = PoseRelation.quaternionAngle(ri * r[j])
+                    if lower <= a && a <= upper { pairs.append((i, j)) }
+                }
+            }
+            return pairs
+        }
+        var accumulated = 0.0, start = 0
+        for i in 0..<(r.count - 1) {
+            // evo relates the matrices as given, then SciPy projects the product.
+            accumulated += PoseRelation.rotationAngle(rotations[i].transposed * rotations[i + 1])
+            if accumulated >= delta {
+                pairs.append((start, i + 1))
+                accumulated = 0
+                start = i + 1
+            }
         }
         return pairs
     }

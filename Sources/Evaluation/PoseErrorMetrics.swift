@@ -16,6 +16,32 @@ public struct PoseErrorResult: Sendable {
     /// For RPE, the pose index pairs the errors belong to.
     public var pairs: [(Int, Int)]
     public var statistics: ErrorStatistics
+    /// The reference and the aligned estimate that were compared.
+    public var reference: Trajectory
+    public var alignedEstimate: Trajectory
+
+    /// The errors as CSV: `index,t,error` for APE (pose index, seconds from the first pose or
+    /// empty) and `i,j,t,error` for RPE (the pair's poses, seconds at `j`).
+    public var errorsCSV: String {
+        let t = alignedEstimate.timestamps
+        func time(_ k: Int) -> String { t.map { "\($0[k] - $0[0])" } ?? "" }
+        var out = pairs.isEmpty ? "index,t,error\n" : "i,j,t,error\n"
+        out.reserveCapacity(errors.count * 32)
+        if pairs.isEmpty {
+            for (k, e) in errors.enumerated() { out += "\(k),\(time(k)),\(e)\n" }
+        } else {
+            for ((i, j), e) in zip(pairs, errors) { out += "\(i),\(j),\(time(j)),\(e)\n" }
+        }
+        return out
+    }
+
+    /// Where each error sits along the trajectory: seconds from the estimate's first pose
+    /// (or the pose index without timestamps) of the pose (APE) or of the pair's end (RPE).
+    public var errorPositions: (values: [Double], label: String) {
+        let ids = pairs.isEmpty ? Array(errors.indices) : pairs.map(\.1)
+        if let t = alignedEstimate.timestamps, let t0 = t.first { return (ids.map { t[$0] - t0 }, "t (s)") }
+        return (ids.map(Double.init), "index")
+    }
 }
 
 /// Absolute pose error (`evo.core.metrics.APE` with `evo.main_ape.ape`'s alignment).
@@ -37,7 +63,7 @@ public enum APE {
         if let n = nToAlign, n != -1, alignment.usesUmeyama { title += " (aligned poses: \(n))" }
         return PoseErrorResult(metric: "APE", title: title, poseRelation: relation, alignment: alignment,
                                alignmentTransform: aligned.transform, errors: errors, pairs: [],
-                               statistics: ErrorStatistics(errors))
+                               statistics: ErrorStatistics(errors), reference: reference, alignedEstimate: aligned.estimate)
     }
 
     static func checkCounts(_ reference: Trajectory, _ estimate: Trajectory) throws(EvaluationError) {
@@ -67,6 +93,9 @@ public enum RPE {
         }
     }
 
+    /// The RPE of `estimate` against `reference` (as many poses; associate them first when they
+    /// have timestamps). The estimate is aligned first, as `evo.main_rpe.rpe` does; pairs are
+    /// selected on the aligned estimate unless `options.pairsFromReference`.
     public static func evaluate(reference: Trajectory, estimate: Trajectory, relation: PoseRelation = .translationPart,
                                 options: Options = Options(), alignment: Alignment = .none,
                                 nToAlign: Int? = nil) throws(EvaluationError) -> PoseErrorResult {
@@ -83,6 +112,8 @@ public enum RPE {
         case .meters: PairSelection.byPath(positions: source.map(\.translation), delta: options.delta,
                                            tolerance: options.delta * options.relativeDeltaTolerance,
                                            allPairs: options.allPairs)
+        case .degrees, .radians:
+            try anglePairs(source, options)
         }
         let deltaText = options.deltaUnit == .frames ? "\(Int(options.delta))" : "\(options.delta)"
         guard !pairs.isEmpty else {
@@ -98,7 +129,21 @@ public enum RPE {
         if let n = nToAlign, n != -1, alignment.usesUmeyama { title += " (aligned poses: \(n))" }
         return PoseErrorResult(metric: "RPE", title: title, poseRelation: relation, alignment: alignment,
                                alignmentTransform: aligned.transform, errors: errors, pairs: pairs,
-                               statistics: ErrorStatistics(errors))
+                               statistics: ErrorStatistics(errors), reference: reference, alignedEstimate: aligned.estimate)
+    }
+}
+
+extension RPE {
+    static func anglePairs(_ poses: [SE3], _ options: Options) throws(EvaluationError) -> [(Int, Int)] {
+        let degrees = options.deltaUnit == .degrees
+        let bound = degrees ? 180.0 : Double.pi
+        guard options.delta >= 0 && options.delta <= bound else {
+            throw .invalidOption("delta angle must be within [0, \(degrees ? "180" : "π")] \(options.deltaUnit.title)")
+        }
+        let toRadians = degrees ? Double.pi / 180 : 1
+        return PairSelection.byAngle(rotations: poses.map(\.rotation.matrix), delta: options.delta * toRadians,
+                                     tolerance: options.delta * options.relativeDeltaTolerance * toRadians,
+                                     allPairs: options.allPairs)
     }
 }
 

@@ -51,8 +51,10 @@ public enum PoseRelation: String, Sendable, Codable, CaseIterable {
     /// converted to a quaternion by the largest of (m00, m11, m22, trace), and the angle is
     /// `2·atan2(‖v‖, |w|)`. Files print rotations to a few digits, so the projection matters
     /// for small angles.
-    public static func rotationAngle(_ m: Mat3) -> Double {
-        let r = m.orthonormalized ?? m
+    public static func rotationAngle(_ m: Mat3) -> Double { quaternionAngle(m.orthonormalized ?? m) }
+
+    /// SciPy's angle of an already orthonormal matrix (no projection).
+    static func quaternionAngle(_ r: Mat3) -> Double {
         let tr = r.trace
         let decision = [r[0, 0], r[1, 1], r[2, 2], tr]
         var choice = 0

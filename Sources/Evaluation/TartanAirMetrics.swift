@@ -19,8 +19,10 @@ import Trajectories
 ///
 /// Rigid changes of axes (NED ↔ camera) leave every one of these numbers unchanged.
 public enum TartanAirMetrics {
+    /// The tool's KITTI-style segment lengths, metres.
     public static let lengths: [Double] = [5, 10, 15, 20, 25, 30, 35, 40]
 
+    /// The tool's scores (`ate_score`, `rpe_score`, `kitti_score`) with the scales used.
     public struct Result: Sendable, Codable, Equatable {
         /// Absolute trajectory error, metres (ground-truth units).
         public var ate: Double
@@ -45,6 +47,7 @@ public enum TartanAirMetrics {
         }
     }
 
+    /// The tool's scores for one pair (same number of poses); `scale` for monocular estimates.
     public static func evaluate(groundTruth: Trajectory, estimate: Trajectory, scale: Bool) throws(EvaluationError) -> Result {
         guard groundTruth.count == estimate.count else {
             throw .countMismatch(reference: "ground truth", referenceCount: groundTruth.count,

@@ -26,7 +26,7 @@ public struct SVD3: Sendable {
         }
         let order = [0, 1, 2].sorted { col[$0].norm > col[$1].norm }
         let sigma = order.map { col[$0].norm }
-        var uc = order.map { sigma[order.firstIndex(of: $0)!] > 0 ? col[$0] / col[$0].norm : Vec3.zero }
+        var uc = order.map { k in col[k].norm > 0 ? col[k] / col[k].norm : Vec3.zero }
         let vs = order.map { vc[$0] }
         // Complete U where singular values vanish (rank-deficient input).
         let tiny = Swift.max(sigma[0], Double.leastNormalMagnitude) * 1e-15

@@ -68,4 +68,14 @@ import Trajectories
         let loose = PairSelection.byPath(positions: pts, delta: 1.5, tolerance: 0.1, allPairs: true)
         #expect(loose.isEmpty)   // every nearest distance is 0.5 away from 1.5
     }
+
+    @Test func byAngleConsecutiveAndAllPairs() {
+        let rotations = (0..<10).map { SO3.exp(Vec3(0, 0, Double($0) * .pi / 180)).matrix }   // 1° steps
+        let deg = Double.pi / 180
+        let consecutive = PairSelection.byAngle(rotations: rotations, delta: 2.5 * deg, tolerance: 0.25 * deg, allPairs: false)
+        #expect(consecutive.map { [$0.0, $0.1] } == [[0, 3], [3, 6], [6, 9]])
+        let all = PairSelection.byAngle(rotations: rotations, delta: 3 * deg, tolerance: 0.3 * deg, allPairs: true)
+        #expect(all.map { [$0.0, $0.1] } == (0..<7).map { [$0, $0 + 3] })
+        #expect(PairSelection.byAngle(rotations: rotations, delta: 2.5 * deg, tolerance: 0.25 * deg, allPairs: true).isEmpty)
+    }
 }

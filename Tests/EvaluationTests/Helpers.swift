@@ -29,15 +29,20 @@ func write(_ text: String, _ name: String, in dir: TemporaryDirectory) throws ->
     return url.path
 }
 
-/// The `parallax` executable built beside the test bundle, when present.
-let parallaxBinary: URL? = {
+/// An executable built beside the test bundle, when present.
+func builtExecutable(_ name: String) -> URL? {
     let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
-        let candidate = dir.appendingPathComponent("parallax")
+        let candidate = dir.appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
     }
     return nil
-}()
+}
+
+/// `parallax` (which runs `parallax eval …`).
+let parallaxBinary = builtExecutable("parallax")
+/// `parallax-eval`, the same verbs without OpenCV (fast to start).
+let parallaxEvalBinary = builtExecutable("parallax-eval")
 
 /// Runs a program; returns (exit status, stdout, stderr).
 func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {

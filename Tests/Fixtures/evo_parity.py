@@ -7,12 +7,14 @@ computes it from the same files; every statistic (rmse, mean, median, std, min, 
 the number of compared poses/pairs must agree to 1e-6 relative (1e-12 absolute for values
 near zero, such as the min after origin alignment).
 
-usage: evo_parity.py --parallax PATH/TO/parallax --data PATH/TO/shared/datasets [--quick | --smoke]
+usage: evo_parity.py --parallax PATH/TO/parallax[-eval] --data PATH/TO/shared/datasets [--quick | --smoke]
 Exit status 0 when every case agrees, 1 otherwise. Prints the max relative difference per
 statistic.
 """
 import argparse
+import contextlib
 import copy
+import io
 import json
 import os
 import subprocess
@@ -70,10 +72,16 @@ def evo_result(verb, fmt, ref, est, opts):
         align_origin=opts.get("align_origin", False),
         n_to_align=opts.get("n_to_align", -1),
     )
+    with contextlib.redirect_stdout(io.StringIO()):   # evo prints progress for angle all-pairs
+        return _evo_metric(verb, r, e, opts, common)
+
+
+def _evo_metric(verb, r, e, opts, common):
     if verb == "ape":
         res = ape(copy.deepcopy(r), copy.deepcopy(e), **common)
     else:
-        unit = metrics.Unit.frames if opts.get("delta_unit", "f") == "f" else metrics.Unit.meters
+        unit = {"f": metrics.Unit.frames, "m": metrics.Unit.meters, "d": metrics.Unit.degrees,
+                "r": metrics.Unit.radians}[opts.get("delta_unit", "f")]
         res = rpe(copy.deepcopy(r), copy.deepcopy(e), delta=opts.get("delta", 1), delta_unit=unit,
                   all_pairs=opts.get("all_pairs", False), **common)
     return res.stats, len(res.np_arrays["error_array"])
@@ -95,7 +103,9 @@ def cli_args(opts):
 
 
 def parallax_result(binary, verb, fmt, ref, est, opts):
-    cmd = [binary, "eval", verb, fmt, ref, est, "--json"] + cli_args(opts)
+    # `parallax eval VERB ...`, or the standalone `parallax-eval VERB ...`.
+    prefix = [binary] if os.path.basename(binary) == "parallax-eval" else [binary, "eval"]
+    cmd = prefix + [verb, fmt, ref, est, "--json"] + cli_args(opts)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
@@ -121,6 +131,7 @@ def smoke_cases(data):
         ("rpe", "tum", tum_gt, rgbd, {"delta": 0.1, "delta_unit": "m", "all_pairs": True}),
         ("ape", "euroc", euroc_gt, euroc_est, {"a": True, "n_to_align": 100}),
         ("rpe", "euroc", euroc_gt, euroc_est, {"delta": 1, "delta_unit": "m"}),
+        ("rpe", "tum", tum_gt, rgbd, {"delta": 5, "delta_unit": "d"}),
     ]
 
 
@@ -140,14 +151,17 @@ def cases(data, quick):
         out += [("rpe", "kitti", gt, est, o) for o in (
             {}, {"delta": 10}, {"delta": 10, "all_pairs": True}, {"r": "angle_deg", "delta": 10},
             {"delta": 100, "delta_unit": "m"}, {"delta": 100, "delta_unit": "m", "a": True, "s": True},
-            {"delta": 100, "delta_unit": "m", "all_pairs": True}, {"r": "angle_deg", "delta": 100, "delta_unit": "m"})]
+            {"delta": 100, "delta_unit": "m", "all_pairs": True}, {"r": "angle_deg", "delta": 100, "delta_unit": "m"},
+            {"delta": 10, "delta_unit": "d"}, {"delta": 0.2, "delta_unit": "r", "r": "angle_rad"})]
     for est in ([rgbd] if quick else [rgbd, drift]):
         out += [("ape", "tum", tum_gt, est, al) for al in alignments]
         out += [("ape", "tum", tum_gt, est, {"a": True, "r": "angle_deg"}),
-                ("ape", "tum", tum_gt, est, {"a": True, "t_max_diff": 0.02, "t_offset": 0.005})]
+                ("ape", "tum", tum_gt, est, {"a": True, "t_max_diff": 0.02, "t_offset": 0.005}),
+                ("ape", "tum", tum_gt, est, {"t_offset": -0.004})]
         out += [("rpe", "tum", tum_gt, est, o) for o in (
             {}, {"delta": 5, "r": "angle_deg"}, {"delta": 0.1, "delta_unit": "m"},
-            {"delta": 0.1, "delta_unit": "m", "all_pairs": True}, {"delta": 0.2, "delta_unit": "m", "a": True})]
+            {"delta": 0.1, "delta_unit": "m", "all_pairs": True}, {"delta": 0.2, "delta_unit": "m", "a": True},
+            {"delta": 5, "delta_unit": "d"}, {"delta": 5, "delta_unit": "d", "all_pairs": True})]
     out += [("ape", "tum", tum_gt, mono, o) for o in ({"a": True, "s": True}, {"s": True}, {"a": True, "r": "full"})]
     out += [("rpe", "tum", tum_gt, mono, {"a": True, "s": True})]
     out += [("ape", "euroc", euroc_gt, euroc_est, al) for al in alignments]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Evaluation
+import Trajectories
 
 /// `parallax eval`: trajectory evaluation with evo's verbs, positional order and flag names.
 ///
@@ -11,7 +12,7 @@ public struct EvalCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Evaluate an estimated trajectory against a reference (evo-compatible APE/RPE, KITTI devkit metrics).",
-        subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self, EvalTartanAir.self, EvalRes.self]
+        subcommands: [EvalAPE.self, EvalRPE.self, EvalKitti.self, EvalTartanAir.self, EvalTraj.self, EvalRes.self]
     )
 }
 
@@ -28,9 +29,9 @@ struct EvalInputOptions: ParsableArguments {
     var refTimes: String?
     @Option(name: .customLong("est_times"), help: "KITTI only: times file (seconds per line) of the estimate.")
     var estTimes: String?
-    @Option(name: .customLong("t_max_diff"), help: "Maximum timestamp difference for data association (s).")
+    @Option(name: .customLong("t_max_diff"), parsing: .unconditional, help: "Maximum timestamp difference for data association (s).")
     var tMaxDiff: Double = 0.01
-    @Option(name: .customLong("t_offset"), help: "Constant timestamp offset of the estimate for data association (s).")
+    @Option(name: .customLong("t_offset"), parsing: .unconditional, help: "Constant timestamp offset of the estimate for data association (s).")
     var tOffset: Double = 0
 
     var source: TrajectoryPair.Source {
@@ -50,12 +51,22 @@ struct EvalMetricOptions: ParsableArguments {
     var correctScale = false
     @Flag(name: .customLong("align_origin"), help: "Align the first estimate pose to the first reference pose.")
     var alignOrigin = false
-    @Option(name: .customLong("n_to_align"), help: "Number of poses used for alignment, from the start (-1: all).")
+    @Option(name: .customLong("n_to_align"), parsing: .unconditional, help: "Number of poses used for alignment, from the start (-1: all).")
     var nToAlign: Int = -1
     @Flag(name: .customLong("json"), help: "Print the result as JSON.")
     var json = false
     @Option(name: .customLong("save_results"), help: "Also save the result as JSON to this file (for 'res').")
     var saveResults: String?
+    @Flag(name: .customLong("csv"), help: "Print the statistics as CSV (header and one row).")
+    var csv = false
+    @Option(name: .customLong("save_errors"), help: "Save every error (with its pose index and time) as CSV.")
+    var saveErrors: String?
+    @Option(name: .customLong("save_plot"), help: "Save SVG plots: PATH_trajectory.svg and PATH_error.svg.")
+    var savePlot: String?
+    @Option(name: .customLong("report"), help: "Save a self-contained HTML report (statistics and plots).")
+    var report: String?
+    @Option(name: .customLong("plot_mode"), help: "Trajectory plot: plane xy, xz, yx, yz, zx, zy, or xyz (isometric); default: the widest plane.")
+    var plotMode: String?
 
     func relation() throws(EvaluationError) -> PoseRelation {
         guard let r = PoseRelation(rawValue: poseRelation) else {
@@ -68,13 +79,36 @@ struct EvalMetricOptions: ParsableArguments {
         try Alignment(align: align, correctScale: correctScale, alignOrigin: alignOrigin)
     }
 
-    func emit(_ report: EvaluationReport) throws(EvaluationError) {
-        if let path = saveResults {
-            do { try (report.json + "\n").write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw .trajectory(.writeFailed(path, error.localizedDescription))
-            }
+    /// Prints the result and writes the requested files.
+    func emit(_ result: PoseErrorResult, _ input: EvalInputOptions) throws(EvaluationError) {
+        let report = EvaluationReport(result, reference: input.ref, estimate: input.est)
+        var mode: PlotMode?
+        if let name = plotMode {
+            guard let m = PlotMode(rawValue: name) else { throw .invalidOption("unknown plot mode '\(name)' (expected xy, xz, yx, yz, zx, zy or xyz)") }
+            mode = m
         }
-        print(json ? report.json : report.table, terminator: json ? "\n" : "")
+        if let path = saveResults { try save(report.json + "\n", path) }
+        if let path = saveErrors { try save(result.errorsCSV, path) }
+        if savePlot != nil || self.report != nil {
+            let figures = ResultFigures(result, mode: mode)
+            if var base = savePlot {
+                if base.hasSuffix(".svg") { base.removeLast(4) }
+                try save(figures.trajectorySVG, base + "_trajectory.svg")
+                try save(figures.errorSVG, base + "_error.svg")
+            }
+            if let path = self.report { try save(figures.html(report), path) }
+        }
+        if csv {
+            print(ResultsTable(rows: [.init(name: input.est, report: report)]).csv, terminator: "")
+        } else {
+            print(json ? report.json : report.table, terminator: json ? "\n" : "")
+        }
+    }
+
+    func save(_ text: String, _ path: String) throws(EvaluationError) {
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw .trajectory(.writeFailed(path, error.localizedDescription))
+        }
     }
 }
 
@@ -97,7 +131,7 @@ public struct EvalAPE: ParsableCommand {
             let pair = try TrajectoryPair.load(input.source)
             let result = try APE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
                                           alignment: try metric.alignment(), nToAlign: metric.nToAlign)
-            try metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
+            try metric.emit(result, input)
         } catch {
             throw failEvaluation(error)
         }
@@ -111,11 +145,11 @@ public struct EvalRPE: ParsableCommand {
 
     @OptionGroup var input: EvalInputOptions
     @OptionGroup var metric: EvalMetricOptions
-    @Option(name: .customLong("delta"), help: "Delta between relative poses.")
+    @Option(name: .customLong("delta"), parsing: .unconditional, help: "Delta between relative poses.")
     var delta: Double = 1
-    @Option(name: .customLong("delta_unit"), help: "Unit of delta: f (frames) or m (metres).")
+    @Option(name: .customLong("delta_unit"), help: "Unit of delta: f (frames), m (metres), d (degrees) or r (radians).")
     var deltaUnit: String = "f"
-    @Option(name: .customLong("delta_tol"), help: "Relative delta tolerance for all-pairs mode.")
+    @Option(name: .customLong("delta_tol"), parsing: .unconditional, help: "Relative delta tolerance for all-pairs mode.")
     var deltaTol: Double = 0.1
     @Flag(name: .customLong("all_pairs"), help: "Use all pairs instead of consecutive pairs.")
     var allPairs = false
@@ -125,14 +159,14 @@ public struct EvalRPE: ParsableCommand {
     public func run() throws {
         do throws(EvaluationError) {
             guard let unit = DeltaUnit(rawValue: deltaUnit) else {
-                throw .invalidOption("unknown delta unit '\(deltaUnit)' (expected f or m)")
+                throw .invalidOption("unknown delta unit '\(deltaUnit)' (expected f, m, d or r)")
             }
             let pair = try TrajectoryPair.load(input.source)
             let options = RPE.Options(delta: delta, deltaUnit: unit, relativeDeltaTolerance: deltaTol,
                                       allPairs: allPairs, pairsFromReference: pairsFromReference)
             let result = try RPE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
                                           options: options, alignment: try metric.alignment(), nToAlign: metric.nToAlign)
-            try metric.emit(EvaluationReport(result, reference: input.ref, estimate: input.est))
+            try metric.emit(result, input)
         } catch {
             throw failEvaluation(error)
         }
@@ -209,6 +243,48 @@ public struct EvalRes: ParsableCommand {
             var table = try ResultsTable.load(results, useFilenames: useFilenames)
             if let sort { table = try table.sorted(by: sort) }
             print(csv ? table.csv : table.text, terminator: "")
+        } catch {
+            throw failEvaluation(error)
+        }
+    }
+}
+
+public struct EvalTraj: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
+        commandName: "traj", abstract: "Trajectory information and format conversion (as evo_traj).")
+
+    @Argument(help: "Trajectory format: kitti, tum, euroc or tartanair.")
+    var format: String
+    @Argument(help: "Trajectory files.")
+    var files: [String]
+    @Flag(name: .customLong("save_as_kitti"), help: "Write each trajectory as NAME.kitti in the current folder.")
+    var saveAsKitti = false
+    @Flag(name: .customLong("save_as_tum"), help: "Write each trajectory as NAME.tum in the current folder.")
+    var saveAsTUM = false
+    @Flag(name: .customLong("json"), help: "Print the summaries as JSON.")
+    var json = false
+
+    public func run() throws {
+        do throws(EvaluationError) {
+            guard !files.isEmpty else { throw .invalidOption("no trajectory files given") }
+            var summaries: [TrajectorySummary] = []
+            for file in files {
+                let (summary, trajectory) = try TrajectorySummary.load(file, format: format)
+                summaries.append(summary)
+                for (flag, out) in [(saveAsKitti, TrajectoryFormat.kitti), (saveAsTUM, .tum)] where flag {
+                    do { try out.write(trajectory, to: URL(fileURLWithPath: "\(summary.name).\(out.rawValue)")) } catch {
+                        throw .trajectory(error)
+                    }
+                }
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                if let data = try? encoder.encode(summaries) { print(String(decoding: data, as: UTF8.self)) }
+            } else {
+                for s in summaries { print(String(repeating: "-", count: 80) + "\nname:\t\(s.name)\ninfos:\t\(s.infos)") }
+            }
         } catch {
             throw failEvaluation(error)
         }
