@@ -45,7 +45,8 @@ let package = Package(
         .target(name: "Geometry"),
         .target(name: "Trajectories", dependencies: ["Geometry"]),
         .target(name: "Datasets", dependencies: ["Geometry", "Trajectories", "CVBridge", "Yams"]),
-        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets"]),
+        .target(name: "PoseGraph", dependencies: ["Geometry", "CCholmod"]),
+        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "PoseGraph"]),
         .executableTarget(
             name: "parallax",
             dependencies: ["Parallax", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CVBridge", "TestSupport"]),
+        .testTarget(name: "PoseGraphTests", dependencies: ["PoseGraph", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17

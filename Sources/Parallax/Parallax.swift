@@ -5,6 +5,7 @@
 // re-exports every pipeline stage's public API.
 @_exported import Datasets
 @_exported import Geometry
+@_exported import PoseGraph
 @_exported import Trajectories
 
 /// Library version.

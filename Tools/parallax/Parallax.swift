@@ -7,6 +7,6 @@ struct ParallaxCommand: ParsableCommand {
         commandName: "parallax",
         abstract: "Stereo visual odometry and SLAM.",
         version: ParallaxInfo.version,
-        subcommands: []
+        subcommands: [PgoCommand.self]
     )
 }
