@@ -23,6 +23,8 @@ public struct OptimizerOptions: Sendable {
     public var outlierGate: Double? = nil
     public var initialLambda = 1e-5
     public var maxLambda = 1e10
+    /// CHOLMOD's factorisation kind.
+    public var factorization: FactorizationMethod = .supernodal
     public init() {}
 }
 
@@ -81,7 +83,7 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
         }
         let pattern = BlockPattern(d: Pose.dof, blocks: nb, pairs: pairs)
         self.pattern = pattern
-        self.cholesky = try SparseCholesky(pattern: pattern)
+        self.cholesky = try SparseCholesky(pattern: pattern, method: options.factorization)
         positions = graph.factors.map { f in
             let b = f.keys.map { blockOf[$0] }
             var pos = [Int](repeating: -1, count: b.count * b.count)

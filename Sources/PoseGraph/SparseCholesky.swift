@@ -55,6 +55,16 @@ struct BlockPattern {
     }
 }
 
+/// How CHOLMOD factorises.
+public enum FactorizationMethod: String, Sendable, CaseIterable {
+    /// Supernodal LLᵀ (dense BLAS kernels on supernodes).
+    case supernodal
+    /// Simplicial (column by column) LLᵀ, no BLAS.
+    case simplicial
+    /// CHOLMOD's choice by flops per nonzero of L.
+    case automatic = "auto"
+}
+
 /// A symmetric positive-definite sparse matrix with a fixed pattern and its supernodal Cholesky
 /// factor (CHOLMOD). The symbolic analysis (fill-reducing ordering) runs once, on the first
 /// factorisation; later factorisations reuse it.
@@ -66,13 +76,27 @@ final class SparseCholesky {
     /// The matrix's values, in the pattern's order (fill before `factorize`).
     let values: UnsafeMutablePointer<Double>
     let nonZeros: Int
+    /// Seconds spent in the symbolic analysis.
+    private(set) var analyzeSeconds = 0.0
 
-    init(pattern: BlockPattern) throws(PoseGraphError) {
+    init(pattern: BlockPattern, method: FactorizationMethod = .supernodal) throws(PoseGraphError) {
         common = .allocate(capacity: 1)
         cholmod_start(common)
         common.pointee.print = 0
-        common.pointee.supernodal = Int32(CHOLMOD_SUPERNODAL)
+        switch method {
+        case .supernodal: common.pointee.supernodal = Int32(CHOLMOD_SUPERNODAL)
+        case .simplicial:
+            common.pointee.supernodal = Int32(CHOLMOD_SIMPLICIAL)
+            common.pointee.final_ll = 1
+        case .automatic: common.pointee.supernodal = Int32(CHOLMOD_AUTO)
+        }
         common.pointee.quick_return_if_not_posdef = 1
+        if let o = getenv("PARALLAX_ORDERING").map({ String(cString: $0) }) {
+            if o == "all" { common.pointee.nmethods = 9 } else {
+                common.pointee.nmethods = 1
+                common.pointee.method.0.ordering = Int32(o) ?? 2
+            }
+        }
         n = pattern.blocks * pattern.d
         nonZeros = pattern.rowIndices.count
         guard let a = cholmod_allocate_sparse(n, n, nonZeros, 1, 1, 1, Int32(CHOLMOD_REAL), common) else {
@@ -98,7 +122,12 @@ final class SparseCholesky {
     /// Factorises the current values; throws `.notPositiveDefinite` when the matrix is not SPD.
     func factorize() throws(PoseGraphError) {
         if factor == nil {
+            let t = now()
             factor = cholmod_analyze(matrix, common)
+            analyzeSeconds = now() - t
+            if getenv("PARALLAX_CHOLMOD_STATS") != nil {
+                print("cholmod analyze: n \(n) nnz(A) \(nonZeros) nnz(L) \(common.pointee.lnz) flops \(common.pointee.fl) ordering \(common.pointee.selected) \(analyzeSeconds) s")
+            }
             guard factor != nil, common.pointee.status >= CHOLMOD_OK else {
                 throw .cholmod(status: common.pointee.status, stage: "symbolic analysis")
             }

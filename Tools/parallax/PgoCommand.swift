@@ -22,6 +22,7 @@ struct PgoCommand: ParsableCommand {
     @Option(help: "Relative decrease of the objective that ends the optimisation.") var relativeTolerance: Double = 1e-6
     @Option(help: "Robust kernel: none, huber:DELTA or cauchy:DELTA.") var kernel: String = "none"
     @Option(help: "Deactivate edges whose chi2 exceeds this at the optimum and optimise again.") var gate: Double?
+    @Option(help: "CHOLMOD factorisation: supernodal, simplicial or auto.") var factorization: String = "supernodal"
     @Flag(help: "Only print the chi2 of the input (no optimisation).") var chi2Only = false
 
     func run() throws {
@@ -35,6 +36,10 @@ struct PgoCommand: ParsableCommand {
         options.relativeTolerance = relativeTolerance
         options.kernel = try parseKernel(kernel)
         options.outlierGate = gate
+        guard let factorizationMethod = FactorizationMethod(rawValue: factorization) else {
+            throw ValidationError("--factorization must be supernodal, simplicial or auto")
+        }
+        options.factorization = factorizationMethod
         let t0 = Date()
         do {
             let graph = try G2O.read(URL(fileURLWithPath: input))
