@@ -24,6 +24,7 @@ public struct FactorGraph<Pose: ManifoldPose>: Sendable {
     public var betweenFactors: [BetweenFactor<Pose>] { factors.compactMap { $0 as? BetweenFactor<Pose> } }
 
     /// `Σ rᵀ Λ r` with the residual being optimised (`Log(Z⁻¹ Ti⁻¹ Tj)` for SE(3)).
+    @_specialize(where Pose == SE3) @_specialize(where Pose == SE2)
     public func chi2(_ at: [Pose]? = nil) -> Double {
         let p = at ?? poses
         var s = 0.0
@@ -33,6 +34,7 @@ public struct FactorGraph<Pose: ManifoldPose>: Sendable {
 
     /// `Σ eᵀ Λ e` with g2o's error function for relative-pose factors (quaternion vector part
     /// for SE(3)), exactly as g2o's `computeActiveErrors(); chi2()` reports it.
+    @_specialize(where Pose == SE3) @_specialize(where Pose == SE2)
     public func g2oChi2(_ at: [Pose]? = nil) -> Double {
         let p = at ?? poses
         var s = 0.0

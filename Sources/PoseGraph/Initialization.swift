@@ -19,6 +19,7 @@ public enum Initialization {
     /// Poses composed along a spanning tree of the relative-pose factors, from the root pose
     /// (which keeps its current value). Tree edges are chosen by Kruskal's method with the
     /// weight |i − j|, so odometry chains are followed before loop closures.
+    @_specialize(where P == SE3) @_specialize(where P == SE2)
     public static func spanningTree<P: ManifoldPose>(_ graph: FactorGraph<P>) throws(PoseGraphError) -> [P] {
         let n = graph.poses.count
         let edges = graph.betweenFactors
@@ -59,6 +60,7 @@ public enum Initialization {
     /// and fixed poses' rotations held), each projected to the nearest rotation; then the
     /// translations minimise `Σ ‖R_iᵀ(t_j − t_i) − z_ij‖²` weighted by the translational
     /// information, with the rotations held. `w` is the mean rotational information.
+    @_specialize(where P == SE3) @_specialize(where P == SE2)
     public static func chordal<P: ManifoldPose>(_ graph: FactorGraph<P>) throws(PoseGraphError) -> [P] {
         try graph.validateConnectivity()
         let k = P.rotationDimension, dof = P.dof

@@ -54,11 +54,24 @@ extension SE3: ManifoldPose {
         let r = e.log
         for k in 0..<3 { residual[k] = r.head[k]; residual[k + 3] = r.tail[k] }
         guard jacobianI != nil || jacobianJ != nil else { return }
-        let jri = SE3.rightJacobianInverse(r)
-        if let jj = jacobianJ { for k in 0..<36 { jj[k] = jri.e[k] } }
-        if let ji = jacobianI {
-            let m = jri * (tj.inverse * ti).adjoint
-            for k in 0..<36 { ji[k] = -m.e[k] }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 36) { scratch in
+            let jr = jacobianJ ?? scratch.baseAddress!
+            copy(SE3.rightJacobianInverse(r), to: jr, sign: 1)
+            guard let ji = jacobianI else { return }
+            // J_r⁻¹ = [A B; 0 A], Ad(Tj⁻¹Ti) = [R [t]×R; 0 R]: the product is [AR  A[t]×R + BR; 0  AR].
+            let rel = tj.inverse * ti
+            let rm = rel.rotation.matrix
+            let a = Mat3(rows: Vec3(jr[0], jr[1], jr[2]), Vec3(jr[6], jr[7], jr[8]), Vec3(jr[12], jr[13], jr[14]))
+            let b = Mat3(rows: Vec3(jr[3], jr[4], jr[5]), Vec3(jr[9], jr[10], jr[11]), Vec3(jr[15], jr[16], jr[17]))
+            let ar = a * rm, top = a * (Mat3.skew(rel.translation) * rm) + b * rm
+            for row in 0..<3 {
+                for col in 0..<3 {
+                    ji[row * 6 + col] = -ar[row, col]
+                    ji[row * 6 + col + 3] = -top[row, col]
+                    ji[(row + 3) * 6 + col] = 0
+                    ji[(row + 3) * 6 + col + 3] = -ar[row, col]
+                }
+            }
         }
     }
 
@@ -74,6 +87,14 @@ extension SE3: ManifoldPose {
     public init(projectingRotation m: [Double], translation t: [Double]) {
         self.init(rotation: SO3(uncheckedMatrix: nearestRotation(Mat3(m))),
                   translation: Vec3(t[0], t[1], t[2]))
+    }
+}
+
+/// Copies a 6×6 matrix's row-major elements, times `sign`, without per-element copies of the matrix.
+@inline(__always) private func copy(_ m: Mat6, to out: UnsafeMutablePointer<Double>, sign: Double) {
+    withUnsafeBytes(of: m.e) { raw in
+        let p = raw.baseAddress!.assumingMemoryBound(to: Double.self)
+        for k in 0..<36 { out[k] = sign * p[k] }
     }
 }
 

@@ -57,11 +57,11 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
     /// Variable block of each pose, or −1 for fixed poses.
     private let blockOf: [Int]
     private let pattern: BlockPattern
-    private let cholesky: SparseCholesky
-    private var positions: [[Int]]
-    private var active: [Bool]
-    private var gradient: [Double]
-    private var undamped: [Double]
+    let cholesky: SparseCholesky
+    let layout: FactorLayout<Pose>
+    var active: [Bool]
+    var gradient: [Double]
+    var undamped: [Double]
     private let d = Pose.dof
 
     /// Prepares the pattern and the symbolic structures; throws when the graph is disconnected.
@@ -84,14 +84,7 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
         let pattern = BlockPattern(d: Pose.dof, blocks: nb, pairs: pairs)
         self.pattern = pattern
         self.cholesky = try SparseCholesky(pattern: pattern, method: options.factorization)
-        positions = graph.factors.map { f in
-            let b = f.keys.map { blockOf[$0] }
-            var pos = [Int](repeating: -1, count: b.count * b.count)
-            for x in b.indices { for y in b.indices where b[x] >= 0 && b[y] >= 0 && b[x] <= b[y] {
-                pos[x * b.count + y] = pattern.position(row: b[x], column: b[y])
-            } }
-            return pos
-        }
+        layout = FactorLayout(graph.factors, blockOf: blockOf, pattern: pattern)
         active = Array(repeating: true, count: graph.factors.count)
         gradient = Array(repeating: 0, count: nb * Pose.dof)
         undamped = Array(repeating: 0, count: cholesky.nonZeros)
@@ -101,75 +94,15 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
     public var dimension: Int { cholesky.n }
 
     /// The robust objective `Σ ρ(rᵀ Λ r)` over active factors at `poses`.
+    @_specialize(where Pose == SE3) @_specialize(where Pose == SE2)
     func objective(_ poses: [Pose]) -> Double {
         var s = 0.0
         for (k, f) in graph.factors.enumerated() where active[k] { s += options.kernel.rho(f.squaredError(poses)) }
         return s
     }
 
-    /// Builds `H` (into CHOLMOD's values and `undamped`) and `g` at the current poses; returns the objective.
-    @discardableResult func linearize() -> Double {
-        let values = cholesky.values
-        for k in 0..<cholesky.nonZeros { values[k] = 0 }
-        for k in gradient.indices { gradient[k] = 0 }
-        let d = self.d
-        var cost = 0.0
-        let maxM = graph.factors.map(\.residualDimension).max() ?? d
-        let maxK = graph.factors.map { $0.keys.count }.max() ?? 2
-        let r = UnsafeMutablePointer<Double>.allocate(capacity: maxM)
-        let wr = UnsafeMutablePointer<Double>.allocate(capacity: maxM)
-        let jac = UnsafeMutablePointer<Double>.allocate(capacity: maxK * maxM * d)
-        let wj = UnsafeMutablePointer<Double>.allocate(capacity: maxK * maxM * d)
-        let jp = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: maxK)
-        defer { r.deallocate(); wr.deallocate(); jac.deallocate(); wj.deallocate(); jp.deallocate() }
-        for a in 0..<maxK { jp[a] = jac + a * maxM * d }
-        let poses = graph.poses
-        for (fi, f) in graph.factors.enumerated() where active[fi] {
-            let m = f.residualDimension, keys = f.keys, info = f.information
-            let blocks = keys.map { blockOf[$0] }
-            f.linearize(poses, residual: r, jacobians: jp)
-            let s = mahalanobis(r, info, m)
-            cost += options.kernel.rho(s)
-            let w = options.kernel.weight(s)
-            for a in 0..<m {
-                var acc = 0.0
-                for b in 0..<m { acc += info[a * m + b] * r[b] }
-                wr[a] = w * acc
-            }
-            for (x, bx) in blocks.enumerated() where bx >= 0 {
-                let j = jp[x], out = wj + x * maxM * d
-                for a in 0..<m { for c in 0..<d {
-                    var acc = 0.0
-                    for b in 0..<m { acc += info[a * m + b] * j[b * d + c] }
-                    out[a * d + c] = w * acc
-                } }
-                for c in 0..<d {
-                    var acc = 0.0
-                    for a in 0..<m { acc += j[a * d + c] * wr[a] }
-                    gradient[bx * d + c] += acc
-                }
-            }
-            let kc = blocks.count, pos = positions[fi]
-            for x in 0..<kc { for y in 0..<kc {
-                let p = pos[x * kc + y]
-                guard p >= 0, x == y || blocks[x] != blocks[y] else { continue }
-                let jx = jp[x], wy = wj + y * maxM * d, col = blocks[y]
-                for c in 0..<d {
-                    let base = Int(pattern.columnPointers[col * d + c]) + p * d
-                    let rows = x == y ? c + 1 : d
-                    for rr in 0..<rows {
-                        var acc = 0.0
-                        for a in 0..<m { acc += jx[a * d + rr] * wy[a * d + c] }
-                        values[base + rr] += acc
-                    }
-                }
-            } }
-        }
-        for k in 0..<cholesky.nonZeros { undamped[k] = values[k] }
-        return cost
-    }
-
     /// Solves `(H + λ I) δ = −g` from the stored undamped `H`.
+    @_specialize(where Pose == SE3) @_specialize(where Pose == SE2)
     private func solveStep(lambda: Double, report: inout OptimizationReport) throws(PoseGraphError) -> [Double] {
         let start = now()
         defer { report.solveSeconds += now() - start }
@@ -183,6 +116,7 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
         return step
     }
 
+    @_specialize(where Pose == SE3) @_specialize(where Pose == SE2)
     private func retracted(_ step: [Double]) -> [Pose] {
         var out = graph.poses
         step.withUnsafeBufferPointer { s in
@@ -192,6 +126,7 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
     }
 
     /// Runs the optimisation from the graph's current poses; the graph then holds the result.
+    @_specialize(where Pose == SE3) @_specialize(where Pose == SE2)
     public func optimize() throws(PoseGraphError) -> OptimizationReport {
         var report = OptimizationReport()
         report.initialChi2 = graph.chi2()
@@ -218,6 +153,7 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
         return report
     }
 
+    @_specialize(where Pose == SE3) @_specialize(where Pose == SE2)
     private func run(_ report: inout OptimizationReport) throws(PoseGraphError) {
         var lambda = options.solver == .gaussNewton ? 0 : options.initialLambda
         report.converged = false
@@ -261,6 +197,7 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
     /// Marginal covariances (row-major `dof × dof`, the inverse of the information `Jᵀ Λ J` at
     /// the current estimate, the robust weights included) of the given poses. Fixed poses have
     /// no covariance and are rejected.
+    @_specialize(where Pose == SE3) @_specialize(where Pose == SE2)
     public func marginalCovariances(of indices: [Int]) throws(PoseGraphError) -> [[Double]] {
         for k in indices where k < 0 || k >= blockOf.count || blockOf[k] < 0 {
             throw .invalidArgument("pose \(k) is fixed or out of range: it has no marginal covariance")
