@@ -139,3 +139,31 @@ import TestSupport
         #expect(abs(RobustKernel.cauchy(delta: 2).weight(4) - 0.5) < 1e-12)
     }
 }
+
+@Suite struct InitializationAndPriorTests {
+    @Test func planarChordalIsExactOnConsistentGraphs() throws {
+        var rng = SplitMix(state: 61)
+        let truth = [SE2.identity] + (1..<30).map { _ in rng.se2(8) }
+        var graph = consistentGraph(truth: truth, loops: [(0, 15), (3, 29), (10, 20)], information: randomInformation(3, &rng))
+        graph.poses = Array(repeating: .identity, count: truth.count)
+        let poses = try Initialization.chordal(graph)
+        for (p, t) in zip(poses, truth) {
+            let e = p.inverse * t
+            #expect(abs(e.x) + abs(e.y) + abs(e.theta) < 1e-8)
+        }
+    }
+
+    /// With a prior and no fixed pose, the gauge comes from the prior: the first pose moves to it.
+    @Test func priorFactorSetsTheGauge() throws {
+        let z = SE3(rotation: SO3.exp(Vec3(0, 0, 0.5)), translation: Vec3(1, 0, 0))
+        let anchor = SE3(translation: Vec3(3, 2, 1))
+        let graph = FactorGraph(poses: [.identity, .identity], factors: [
+            PriorFactor(0, measured: anchor, information: scaledIdentity(6, 1e4)),
+            BetweenFactor(0, 1, measured: z, information: scaledIdentity(6, 1)),
+        ])
+        let optimizer = try PoseGraphOptimizer(graph)
+        let report = try optimizer.optimize()
+        #expect(report.finalChi2 < 1e-14)
+        #expect(maxPoseError(optimizer.graph.poses, [anchor, anchor * z]) < 1e-7)
+    }
+}
