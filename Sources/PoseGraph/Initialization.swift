@@ -87,7 +87,8 @@ public enum Initialization {
             let m = graph.poses[a].rotationElements
             return (a, (0..<k).map { q in Array(m[(q * k)..<(q * k + k)]) })
         })
-        let rows = try solveLinear(k: k, count: graph.poses.count, terms: rotTerms, anchors: anchorRot, columns: k)
+        let system = try LinearLeastSquares(k: k, count: graph.poses.count, keyLists: edges.map { [$0.i, $0.j] }, anchored: anchors)
+        let rows = try system.solve(rotTerms, anchors: anchorRot, columns: k)
         var rotations = [[Double]](repeating: [], count: graph.poses.count)
         for v in graph.poses.indices {
             var m = [Double](repeating: 0, count: k * k)
@@ -108,7 +109,7 @@ public enum Initialization {
                                          target: [e.measured.translationElements]))
         }
         let anchorTrans = Dictionary(uniqueKeysWithValues: anchors.map { ($0, [graph.poses[$0].translationElements]) })
-        let trans = try solveLinear(k: k, count: graph.poses.count, terms: transTerms, anchors: anchorTrans, columns: 1)
+        let trans = try system.solve(transTerms, anchors: anchorTrans, columns: 1)
         return graph.poses.indices.map { v in
             anchors.contains(v) ? graph.poses[v] : P(projectingRotation: rotations[v], translation: trans[v][0])
         }
@@ -126,60 +127,79 @@ struct LinearTerm {
     var target: [[Double]]
 }
 
-/// Solves a sparse linear least-squares problem in `k`-vector unknowns with the normal
-/// equations and CHOLMOD; anchored variables hold the given values (one per right-hand side).
-/// Returns, per variable, one `k`-vector per right-hand side.
-func solveLinear(k: Int, count: Int, terms: [LinearTerm], anchors: [Int: [[Double]]],
-                 columns: Int) throws(PoseGraphError) -> [[[Double]]] {
-    var blockOf = [Int](repeating: -1, count: count)
-    var nb = 0
-    for v in 0..<count where anchors[v] == nil { blockOf[v] = nb; nb += 1 }
-    var result = (0..<count).map { anchors[$0] ?? [[Double]](repeating: [Double](repeating: 0, count: k), count: columns) }
-    guard nb > 0 else { return result }
-    var pairs: [(Int, Int)] = []
-    for t in terms { for a in t.keys where blockOf[a] >= 0 { for b in t.keys where blockOf[b] >= 0 { pairs.append((blockOf[a], blockOf[b])) } } }
-    let pattern = BlockPattern(d: k, blocks: nb, pairs: pairs)
-    let chol = try SparseCholesky(pattern: pattern)
-    let n = nb * k
-    var rhs = [Double](repeating: 0, count: n * columns)
-    let values = chol.values
-    for t in terms {
-        // WJ_a for every key.
-        let wj: [[Double]] = t.jacobians.map { j in
-            var out = [Double](repeating: 0, count: k * k)
-            for r in 0..<k { for c in 0..<k { var s = 0.0; for m in 0..<k { s += t.weight[r * k + m] * j[m * k + c] }; out[r * k + c] = s } }
-            return out
+/// Sparse linear least squares in `k`-vector unknowns by the normal equations and CHOLMOD; the
+/// pattern and the symbolic analysis are built once and reused by every `solve` with the same
+/// keys (the chordal rotation and translation systems share them).
+final class LinearLeastSquares {
+    let k: Int, count: Int
+    private let blockOf: [Int]
+    private let nb: Int
+    private let pattern: BlockPattern
+    private let chol: SparseCholesky?
+
+    /// `keyLists` are the variables of each term; `anchored` variables are held at given values.
+    init(k: Int, count: Int, keyLists: [[Int]], anchored: Set<Int>) throws(PoseGraphError) {
+        self.k = k; self.count = count
+        var blockOf = [Int](repeating: -1, count: count)
+        var nb = 0
+        for v in 0..<count where !anchored.contains(v) { blockOf[v] = nb; nb += 1 }
+        self.blockOf = blockOf; self.nb = nb
+        var pairs: [(Int, Int)] = []
+        for keys in keyLists {
+            for a in keys where blockOf[a] >= 0 { for b in keys where blockOf[b] >= 0 { pairs.append((blockOf[a], blockOf[b])) } }
         }
-        for col in 0..<columns {
-            // Effective target: z minus the anchored variables' contribution.
-            var z = t.target[min(col, t.target.count - 1)]
-            for (x, a) in t.keys.enumerated() where blockOf[a] < 0 {
-                let xa = result[a][col]
-                for r in 0..<k { for c in 0..<k { z[r] -= t.jacobians[x][r * k + c] * xa[c] } }
+        pattern = BlockPattern(d: k, blocks: nb, pairs: pairs)
+        chol = nb > 0 ? try SparseCholesky(pattern: pattern) : nil
+    }
+
+    /// Solves for `columns` right-hand sides; anchored variables hold `anchors` (one `k`-vector
+    /// per right-hand side). Returns, per variable, one `k`-vector per right-hand side.
+    func solve(_ terms: [LinearTerm], anchors: [Int: [[Double]]], columns: Int) throws(PoseGraphError) -> [[[Double]]] {
+        let k = self.k, blockOf = self.blockOf, nb = self.nb, pattern = self.pattern
+        var result = (0..<count).map { anchors[$0] ?? [[Double]](repeating: [Double](repeating: 0, count: k), count: columns) }
+        guard let chol else { return result }
+        chol.values.update(repeating: 0, count: chol.nonZeros)
+        let n = nb * k
+        var rhs = [Double](repeating: 0, count: n * columns)
+        let values = chol.values
+        for t in terms {
+            // WJ_a for every key.
+            let wj: [[Double]] = t.jacobians.map { j in
+                var out = [Double](repeating: 0, count: k * k)
+                for r in 0..<k { for c in 0..<k { var s = 0.0; for m in 0..<k { s += t.weight[r * k + m] * j[m * k + c] }; out[r * k + c] = s } }
+                return out
             }
-            var wz = [Double](repeating: 0, count: k)
-            for r in 0..<k { for c in 0..<k { wz[r] += t.weight[r * k + c] * z[c] } }
+            for col in 0..<columns {
+                // Effective target: z minus the anchored variables' contribution.
+                var z = t.target[min(col, t.target.count - 1)]
+                for (x, a) in t.keys.enumerated() where blockOf[a] < 0 {
+                    let xa = result[a][col]
+                    for r in 0..<k { for c in 0..<k { z[r] -= t.jacobians[x][r * k + c] * xa[c] } }
+                }
+                var wz = [Double](repeating: 0, count: k)
+                for r in 0..<k { for c in 0..<k { wz[r] += t.weight[r * k + c] * z[c] } }
+                for (x, a) in t.keys.enumerated() where blockOf[a] >= 0 {
+                    for c in 0..<k { var s = 0.0; for r in 0..<k { s += t.jacobians[x][r * k + c] * wz[r] }; rhs[col * n + blockOf[a] * k + c] += s }
+                }
+            }
             for (x, a) in t.keys.enumerated() where blockOf[a] >= 0 {
-                for c in 0..<k { var s = 0.0; for r in 0..<k { s += t.jacobians[x][r * k + c] * wz[r] }; rhs[col * n + blockOf[a] * k + c] += s }
-            }
-        }
-        for (x, a) in t.keys.enumerated() where blockOf[a] >= 0 {
-            for (y, b) in t.keys.enumerated() where blockOf[b] >= 0 && blockOf[a] <= blockOf[b] && (x == y || a != b) {
-                let p = pattern.position(row: blockOf[a], column: blockOf[b])
-                for c in 0..<k {
-                    for r in 0..<(x == y ? c + 1 : k) {
-                        var s = 0.0
-                        for m in 0..<k { s += t.jacobians[x][m * k + r] * wj[y][m * k + c] }
-                        values[pattern.index(column: blockOf[b], position: p, r: r, c: c)] += s
+                for (y, b) in t.keys.enumerated() where blockOf[b] >= 0 && blockOf[a] <= blockOf[b] && (x == y || a != b) {
+                    let p = pattern.position(row: blockOf[a], column: blockOf[b])
+                    for c in 0..<k {
+                        for r in 0..<(x == y ? c + 1 : k) {
+                            var s = 0.0
+                            for m in 0..<k { s += t.jacobians[x][m * k + r] * wj[y][m * k + c] }
+                            values[pattern.index(column: blockOf[b], position: p, r: r, c: c)] += s
+                        }
                     }
                 }
             }
         }
+        try chol.factorize()
+        let x = try chol.solve(rhs, columns: columns)
+        for v in 0..<count where blockOf[v] >= 0 {
+            for col in 0..<columns { result[v][col] = (0..<k).map { x[col * n + blockOf[v] * k + $0] } }
+        }
+        return result
     }
-    try chol.factorize()
-    let x = try chol.solve(rhs, columns: columns)
-    for v in 0..<count where blockOf[v] >= 0 {
-        for col in 0..<columns { result[v][col] = (0..<k).map { x[col * n + blockOf[v] * k + $0] } }
-    }
-    return result
 }

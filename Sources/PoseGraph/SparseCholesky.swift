@@ -1,4 +1,19 @@
 import CCholmod
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// CHOLMOD's supernodal code asks OpenMP for a fixed 4 threads (CHOLMOD_OMP_NUM_THREADS), which
+/// oversubscribes small or busy machines. Dynamic adjustment lets the runtime give fewer threads
+/// when the cores are taken. Set once, before the first factorisation; a no-op without OpenMP.
+private let enableDynamicOpenMPThreads: Void = {
+    #if canImport(Glibc)
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "omp_set_dynamic") {
+        typealias SetDynamic = @convention(c) (Int32) -> Void
+        unsafeBitCast(symbol, to: SetDynamic.self)(1)
+    }
+    #endif
+}()
 
 /// The block sparsity of the normal equations `H = Jᵀ Λ J` of a pose graph, stored as CHOLMOD
 /// upper-triangular compressed columns, with every block's position precomputed.
@@ -82,6 +97,7 @@ final class SparseCholesky {
     private(set) var analyzeSeconds = 0.0
 
     init(pattern: BlockPattern, method: FactorizationMethod = .supernodal) throws(PoseGraphError) {
+        enableDynamicOpenMPThreads
         common = .allocate(capacity: 1)
         cholmod_start(common)
         common.pointee.print = 0
