@@ -23,6 +23,8 @@ struct PgoCommand: ParsableCommand {
     @Option(help: "Robust kernel: none, huber:DELTA or cauchy:DELTA.") var kernel: String = "none"
     @Option(help: "Deactivate edges whose chi2 exceeds this at the optimum and optimise again.") var gate: Double?
     @Option(help: "CHOLMOD factorisation: supernodal, simplicial or auto.") var factorization: String = "supernodal"
+    @Option(help: "Print the marginal covariance of this vertex id after optimisation (repeatable).")
+    var covariance: [Int] = []
     @Flag(help: "Only print the chi2 of the input (no optimisation).") var chi2Only = false
 
     func run() throws {
@@ -83,6 +85,22 @@ struct PgoCommand: ParsableCommand {
               + "evaluate \(fmt(report.evaluateSeconds)) s)")
         if !report.rejectedFactors.isEmpty { print("gated edges: \(report.rejectedFactors.count)") }
         print("final chi2 log: \(result.chi2())  g2o: \(result.g2oChi2())")
+        if !covariance.isEmpty {
+            var indices: [Int] = []
+            for id in covariance {
+                guard let k = result.ids.firstIndex(of: id) else { throw ValidationError("--covariance: no vertex \(id)") }
+                indices.append(k)
+            }
+            t = Date()
+            let covs = try optimizer.marginalCovariances(of: indices)
+            print("covariances: \(fmt(Date().timeIntervalSince(t))) s (tangent order \(P.dof == 6 ? "ρ, φ" : "x, y, θ"))")
+            for (id, c) in zip(covariance, covs) {
+                print("covariance \(id):")
+                for r in 0..<P.dof {
+                    print("  " + (0..<P.dof).map { String(format: "% .6e", c[r * P.dof + $0]) }.joined(separator: " "))
+                }
+            }
+        }
         var writeSeconds = 0.0
         if let out {
             t = Date()
