@@ -68,138 +68,52 @@ public enum Initialization {
         var anchors = graph.fixed
         if anchors.isEmpty { anchors = [0] }
         let edges = graph.betweenFactors
-        // Rotations: unknown x_i = row q of R_i (as a column), one right-hand side per row q.
-        var rotTerms: [LinearTerm] = []
-        rotTerms.reserveCapacity(edges.count)
-        for e in edges {
+        let n = graph.poses.count, kk = k * k
+        let system = try LinearLeastSquares(k: k, count: n, pairs: edges.map { ($0.i, $0.j) }, anchored: anchors)
+        // Rotations: unknown x_i = row q of R_i (as a column), one right-hand side per row q:
+        // x_j − Z_ijᵀ x_i = 0, weighted by the mean rotational information.
+        var rot = PairTerms(k: k, count: edges.count)
+        for (e, f) in edges.enumerated() {
             var w = 0.0
-            for a in rotOffset..<dof { w += e.information[a * dof + a] }
+            for a in rotOffset..<dof { w += f.information[a * dof + a] }
             w /= Double(dof - rotOffset)
-            let z = e.measured.rotationElements
-            var negZt = [Double](repeating: 0, count: k * k), eye = [Double](repeating: 0, count: k * k)
-            for r in 0..<k { eye[r * k + r] = 1; for c in 0..<k { negZt[r * k + c] = -z[c * k + r] } }
-            var weight = [Double](repeating: 0, count: k * k)
-            for r in 0..<k { weight[r * k + r] = w }
-            rotTerms.append(LinearTerm(keys: [e.i, e.j], jacobians: [negZt, eye], weight: weight,
-                                       target: [[Double]](repeating: [Double](repeating: 0, count: k), count: k)))
+            let z = f.measured.rotationElements
+            for r in 0..<k {
+                rot.jj[e * kk + r * k + r] = 1
+                rot.weight[e * kk + r * k + r] = w
+                for c in 0..<k { rot.ji[e * kk + r * k + c] = -z[c * k + r] }
+            }
         }
-        let anchorRot = Dictionary(uniqueKeysWithValues: anchors.map { a in
-            let m = graph.poses[a].rotationElements
-            return (a, (0..<k).map { q in Array(m[(q * k)..<(q * k + k)]) })
-        })
-        let system = try LinearLeastSquares(k: k, count: graph.poses.count, keyLists: edges.map { [$0.i, $0.j] }, anchored: anchors)
-        let rows = try system.solve(rotTerms, anchors: anchorRot, columns: k)
-        var rotations = [[Double]](repeating: [], count: graph.poses.count)
-        for v in graph.poses.indices {
-            var m = [Double](repeating: 0, count: k * k)
-            for q in 0..<k { for c in 0..<k { m[q * k + c] = rows[v][q][c] } }
-            rotations[v] = P(projectingRotation: m, translation: [Double](repeating: 0, count: k)).rotationElements
+        var anchorRot = [Int: [Double]]()
+        for a in anchors { anchorRot[a] = graph.poses[a].rotationElements }   // row q = column q of x
+        let rows = try system.solve(rot, anchors: anchorRot, columns: k)
+        var rotations = [[Double]](repeating: [], count: n)
+        for v in 0..<n {
+            // rows[(v·k + q)·k + c] is element c of row q.
+            let m = Array(rows[(v * kk)..<(v * kk + kk)])
+            rotations[v] = anchors.contains(v) ? graph.poses[v].rotationElements
+                : P(projectingRotation: m, translation: [Double](repeating: 0, count: k)).rotationElements
         }
-        for a in anchors { rotations[a] = graph.poses[a].rotationElements }
-        // Translations, rotations held: residual R_iᵀ t_j − R_iᵀ t_i − z.
-        var transTerms: [LinearTerm] = []
-        transTerms.reserveCapacity(edges.count)
-        for e in edges {
-            let ri = rotations[e.i]
-            var rit = [Double](repeating: 0, count: k * k), neg = [Double](repeating: 0, count: k * k)
-            for r in 0..<k { for c in 0..<k { rit[r * k + c] = ri[c * k + r]; neg[r * k + c] = -ri[c * k + r] } }
-            var weight = [Double](repeating: 0, count: k * k)
-            for r in 0..<k { for c in 0..<k { weight[r * k + c] = e.information[r * dof + c] } }
-            transTerms.append(LinearTerm(keys: [e.i, e.j], jacobians: [neg, rit], weight: weight,
-                                         target: [e.measured.translationElements]))
+        // Translations, rotations held: R_iᵀ t_j − R_iᵀ t_i − z_ij, weighted by the translational information.
+        var trans = PairTerms(k: k, count: edges.count)
+        for (e, f) in edges.enumerated() {
+            let ri = rotations[f.i], zt = f.measured.translationElements
+            for r in 0..<k {
+                trans.target[e * k + r] = zt[r]
+                for c in 0..<k {
+                    trans.jj[e * kk + r * k + c] = ri[c * k + r]
+                    trans.ji[e * kk + r * k + c] = -ri[c * k + r]
+                    trans.weight[e * kk + r * k + c] = f.information[r * dof + c]
+                }
+            }
         }
-        let anchorTrans = Dictionary(uniqueKeysWithValues: anchors.map { ($0, [graph.poses[$0].translationElements]) })
-        let trans = try system.solve(transTerms, anchors: anchorTrans, columns: 1)
-        return graph.poses.indices.map { v in
-            anchors.contains(v) ? graph.poses[v] : P(projectingRotation: rotations[v], translation: trans[v][0])
+        var anchorTrans = [Int: [Double]]()
+        for a in anchors { anchorTrans[a] = graph.poses[a].translationElements }
+        let t = try system.solve(trans, anchors: anchorTrans, columns: 1)
+        return (0..<n).map { v in
+            anchors.contains(v) ? graph.poses[v]
+                : P(projectingRotation: rotations[v], translation: Array(t[(v * k)..<(v * k + k)]))
         }
     }
 }
 
-/// One term `‖Σ J_a x_a − z‖²_W` of a linear least-squares problem with `k`-vector unknowns.
-struct LinearTerm {
-    var keys: [Int]
-    /// Row-major `k × k` per key.
-    var jacobians: [[Double]]
-    /// Row-major `k × k` weight.
-    var weight: [Double]
-    /// One target `k`-vector per right-hand side.
-    var target: [[Double]]
-}
-
-/// Sparse linear least squares in `k`-vector unknowns by the normal equations and CHOLMOD; the
-/// pattern and the symbolic analysis are built once and reused by every `solve` with the same
-/// keys (the chordal rotation and translation systems share them).
-final class LinearLeastSquares {
-    let k: Int, count: Int
-    private let blockOf: [Int]
-    private let nb: Int
-    private let pattern: BlockPattern
-    private let chol: SparseCholesky?
-
-    /// `keyLists` are the variables of each term; `anchored` variables are held at given values.
-    init(k: Int, count: Int, keyLists: [[Int]], anchored: Set<Int>) throws(PoseGraphError) {
-        self.k = k; self.count = count
-        var blockOf = [Int](repeating: -1, count: count)
-        var nb = 0
-        for v in 0..<count where !anchored.contains(v) { blockOf[v] = nb; nb += 1 }
-        self.blockOf = blockOf; self.nb = nb
-        var pairs: [(Int, Int)] = []
-        for keys in keyLists {
-            for a in keys where blockOf[a] >= 0 { for b in keys where blockOf[b] >= 0 { pairs.append((blockOf[a], blockOf[b])) } }
-        }
-        pattern = BlockPattern(d: k, blocks: nb, pairs: pairs)
-        chol = nb > 0 ? try SparseCholesky(pattern: pattern) : nil
-    }
-
-    /// Solves for `columns` right-hand sides; anchored variables hold `anchors` (one `k`-vector
-    /// per right-hand side). Returns, per variable, one `k`-vector per right-hand side.
-    func solve(_ terms: [LinearTerm], anchors: [Int: [[Double]]], columns: Int) throws(PoseGraphError) -> [[[Double]]] {
-        let k = self.k, blockOf = self.blockOf, nb = self.nb, pattern = self.pattern
-        var result = (0..<count).map { anchors[$0] ?? [[Double]](repeating: [Double](repeating: 0, count: k), count: columns) }
-        guard let chol else { return result }
-        chol.values.update(repeating: 0, count: chol.nonZeros)
-        let n = nb * k
-        var rhs = [Double](repeating: 0, count: n * columns)
-        let values = chol.values
-        for t in terms {
-            // WJ_a for every key.
-            let wj: [[Double]] = t.jacobians.map { j in
-                var out = [Double](repeating: 0, count: k * k)
-                for r in 0..<k { for c in 0..<k { var s = 0.0; for m in 0..<k { s += t.weight[r * k + m] * j[m * k + c] }; out[r * k + c] = s } }
-                return out
-            }
-            for col in 0..<columns {
-                // Effective target: z minus the anchored variables' contribution.
-                var z = t.target[min(col, t.target.count - 1)]
-                for (x, a) in t.keys.enumerated() where blockOf[a] < 0 {
-                    let xa = result[a][col]
-                    for r in 0..<k { for c in 0..<k { z[r] -= t.jacobians[x][r * k + c] * xa[c] } }
-                }
-                var wz = [Double](repeating: 0, count: k)
-                for r in 0..<k { for c in 0..<k { wz[r] += t.weight[r * k + c] * z[c] } }
-                for (x, a) in t.keys.enumerated() where blockOf[a] >= 0 {
-                    for c in 0..<k { var s = 0.0; for r in 0..<k { s += t.jacobians[x][r * k + c] * wz[r] }; rhs[col * n + blockOf[a] * k + c] += s }
-                }
-            }
-            for (x, a) in t.keys.enumerated() where blockOf[a] >= 0 {
-                for (y, b) in t.keys.enumerated() where blockOf[b] >= 0 && blockOf[a] <= blockOf[b] && (x == y || a != b) {
-                    let p = pattern.position(row: blockOf[a], column: blockOf[b])
-                    for c in 0..<k {
-                        for r in 0..<(x == y ? c + 1 : k) {
-                            var s = 0.0
-                            for m in 0..<k { s += t.jacobians[x][m * k + r] * wj[y][m * k + c] }
-                            values[pattern.index(column: blockOf[b], position: p, r: r, c: c)] += s
-                        }
-                    }
-                }
-            }
-        }
-        try chol.factorize()
-        let x = try chol.solve(rhs, columns: columns)
-        for v in 0..<count where blockOf[v] >= 0 {
-            for col in 0..<columns { result[v][col] = (0..<k).map { x[col * n + blockOf[v] * k + $0] } }
-        }
-        return result
-    }
-}

@@ -23,8 +23,9 @@ public struct OptimizerOptions: Sendable {
     public var outlierGate: Double? = nil
     public var initialLambda = 1e-5
     public var maxLambda = 1e10
-    /// CHOLMOD's factorisation kind.
-    public var factorization: FactorizationMethod = .supernodal
+    /// CHOLMOD's factorisation kind: by default supernodal where CHOLMOD's flop-per-nonzero test
+    /// says it pays (the dense 3D graphs), simplicial for very sparse factors (most 2D graphs).
+    public var factorization: FactorizationMethod = .automatic
     public init() {}
 }
 

@@ -22,7 +22,8 @@ struct PgoCommand: ParsableCommand {
     @Option(help: "Relative decrease of the objective that ends the optimisation.") var relativeTolerance: Double = 1e-6
     @Option(help: "Robust kernel: none, huber:DELTA or cauchy:DELTA.") var kernel: String = "none"
     @Option(help: "Deactivate edges whose chi2 exceeds this at the optimum and optimise again.") var gate: Double?
-    @Option(help: "CHOLMOD factorisation: supernodal, simplicial or auto.") var factorization: String = "supernodal"
+    @Option(help: "CHOLMOD factorisation: supernodal, simplicial or auto (supernodal where it pays).")
+    var factorization: String = "auto"
     @Option(help: "Print the marginal covariance of this vertex id after optimisation (repeatable).")
     var covariance: [Int] = []
     @Flag(help: "Only print the chi2 of the input (no optimisation).") var chi2Only = false
