@@ -105,9 +105,10 @@ final class SparseCholesky {
         case .supernodal: common.pointee.supernodal = Int32(CHOLMOD_SUPERNODAL)
         case .simplicial:
             common.pointee.supernodal = Int32(CHOLMOD_SIMPLICIAL)
-            common.pointee.final_ll = 1
         case .automatic: common.pointee.supernodal = Int32(CHOLMOD_AUTO)
         }
+        // LLᵀ in every mode: a simplicial LDLᵀ would "succeed" on indefinite matrices.
+        common.pointee.final_ll = 1
         common.pointee.quick_return_if_not_posdef = 1
         n = pattern.blocks * pattern.d
         blockColumns = pattern.rowsOfColumn
