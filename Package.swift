@@ -49,8 +49,9 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Geometry", "Trajectories", "CVBridge", "Yams"]),
         .target(name: "Frontend", dependencies: ["Geometry", "Datasets", "CVBridge"]),
         .target(name: "Odometry", dependencies: ["Geometry", "Datasets", "Frontend"]),
+        .target(name: "PoseGraph", dependencies: ["Geometry", "CCholmod"]),
         .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
-        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "Evaluation"]),
+        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "PoseGraph", "Evaluation"]),
         .executableTarget(
             name: "parallax",
             dependencies: ["Parallax", "EvaluationCommands", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -71,6 +72,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CVBridge", "TestSupport"]),
         .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Datasets", "TestSupport"]),
         .testTarget(name: "OdometryTests", dependencies: ["Odometry", "Datasets", "Evaluation", "TestSupport"]),
+        .testTarget(name: "PoseGraphTests", dependencies: ["PoseGraph", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "Trajectories", "TestSupport"]),
     ],

@@ -8,6 +8,7 @@
 @_exported import Odometry
 @_exported import Evaluation
 @_exported import Geometry
+@_exported import PoseGraph
 @_exported import Trajectories
 
 /// Library version.

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Parallax
+
+/// `parallax pgo`: optimise a g2o pose graph.
+struct PgoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgo",
+        abstract: "Optimise a g2o pose graph (SE3:QUAT or SE2) with sparse Cholesky.",
+        discussion: """
+        chi2 is printed two ways: 'log' is Σ rᵀΛr with r = Log(Z⁻¹ Ti⁻¹ Tj), the error optimised \
+        (as GTSAM's BetweenFactor; GTSAM's graph.error() is half of it); 'g2o' uses g2o's own \
+        EdgeSE3 error (translation, quaternion vector part). For SE2 both are g2o's EdgeSE2 error.
+        """
+    )
+
+    @Argument(help: "Input g2o file.") var input: String
+    @Option(help: "Write the optimised graph to this g2o file.") var out: String?
+    @Option(help: "lm or gn.") var solver: String = "lm"
+    @Option(name: .customLong("init"), help: "file, chordal or tree.") var initialization: String = "file"
+    @Option(help: "Maximum iterations.") var maxIterations: Int = 100
+    @Option(help: "Relative decrease of the objective that ends the optimisation.") var relativeTolerance: Double = 1e-6
+    @Option(help: "Robust kernel: none, huber:DELTA or cauchy:DELTA.") var kernel: String = "none"
+    @Option(help: "Deactivate edges whose chi2 exceeds this at the optimum and optimise again.") var gate: Double?
+    @Option(help: "CHOLMOD factorisation: supernodal, simplicial or auto (supernodal where it pays).")
+    var factorization: String = "auto"
+    @Option(help: "Print the marginal covariance of this vertex id after optimisation (repeatable).")
+    var covariance: [Int] = []
+    @Flag(help: "Only print the chi2 of the input (no optimisation).") var chi2Only = false
+
+    func run() throws {
+        guard let solverKind = SolverKind(rawValue: solver) else { throw ValidationError("--solver must be lm or gn") }
+        guard let method = InitializationMethod(rawValue: initialization) else {
+            throw ValidationError("--init must be file, chordal or tree")
+        }
+        var options = OptimizerOptions()
+        options.solver = solverKind
+        options.maxIterations = maxIterations
+        options.relativeTolerance = relativeTolerance
+        options.kernel = try parseKernel(kernel)
+        options.outlierGate = gate
+        guard let factorizationMethod = FactorizationMethod(rawValue: factorization) else {
+            throw ValidationError("--factorization must be supernodal, simplicial or auto")
+        }
+        options.factorization = factorizationMethod
+        let t0 = Date()
+        do {
+            let graph = try G2O.read(URL(fileURLWithPath: input))
+            let readSeconds = Date().timeIntervalSince(t0)
+            switch graph {
+            case let .planar(g): try process(g, dimension: "2D", method: method, options: options, readSeconds: readSeconds)
+            case let .spatial(g): try process(g, dimension: "3D", method: method, options: options, readSeconds: readSeconds)
+            }
+        } catch let error as PoseGraphError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func process<P: G2OEncodable>(_ input: FactorGraph<P>, dimension: String, method: InitializationMethod,
+                                          options: OptimizerOptions, readSeconds: Double) throws {
+        var graph = input
+        print("read: \(fmt(readSeconds)) s (\(graph.poses.count) poses, \(graph.factors.count) edges, \(dimension))")
+        if chi2Only {
+            print("chi2 log: \(graph.chi2())")
+            print("chi2 g2o: \(graph.g2oChi2())")
+            return
+        }
+        var t = Date()
+        switch method {
+        case .file: break
+        case .chordal: graph.poses = try Initialization.chordal(graph)
+        case .tree: graph.poses = try Initialization.spanningTree(graph)
+        }
+        let initSeconds = Date().timeIntervalSince(t)
+        print("init \(method.rawValue): \(fmt(initSeconds)) s")
+        print("initial chi2 log: \(graph.chi2())  g2o: \(graph.g2oChi2())")
+        t = Date()
+        let optimizer = try PoseGraphOptimizer(graph, options: options)
+        let report = try optimizer.optimize()
+        let optSeconds = Date().timeIntervalSince(t)
+        let result = optimizer.graph
+        print("optimise \(options.solver.rawValue): \(fmt(optSeconds)) s, \(report.iterations) iterations, "
+              + "\(report.factorizations) factorizations, \(report.converged ? "converged" : "not converged") "
+              + "(linearise \(fmt(report.linearizeSeconds)) s, factorise+solve \(fmt(report.solveSeconds)) s, "
+              + "evaluate \(fmt(report.evaluateSeconds)) s)")
+        if !report.rejectedFactors.isEmpty { print("gated edges: \(report.rejectedFactors.count)") }
+        print("final chi2 log: \(result.chi2())  g2o: \(result.g2oChi2())")
+        if !covariance.isEmpty {
+            var indices: [Int] = []
+            for id in covariance {
+                guard let k = result.ids.firstIndex(of: id) else { throw ValidationError("--covariance: no vertex \(id)") }
+                indices.append(k)
+            }
+            t = Date()
+            let covs = try optimizer.marginalCovariances(of: indices)
+            print("covariances: \(fmt(Date().timeIntervalSince(t))) s (tangent order \(P.dof == 6 ? "ρ, φ" : "x, y, θ"))")
+            for (id, c) in zip(covariance, covs) {
+                print("covariance \(id):")
+                for r in 0..<P.dof {
+                    print("  " + (0..<P.dof).map { String(format: "% .6e", c[r * P.dof + $0]) }.joined(separator: " "))
+                }
+            }
+        }
+        var writeSeconds = 0.0
+        if let out {
+            t = Date()
+            try G2O.write(result, to: URL(fileURLWithPath: out))
+            writeSeconds = Date().timeIntervalSince(t)
+            print("write: \(fmt(writeSeconds)) s")
+        }
+        print("total: \(fmt(readSeconds + initSeconds + optSeconds + writeSeconds)) s")
+    }
+
+    private func parseKernel(_ s: String) throws -> RobustKernel {
+        if s == "none" { return .none }
+        let parts = s.split(separator: ":")
+        guard parts.count == 2, let delta = Double(parts[1]), delta > 0 else {
+            throw ValidationError("--kernel must be none, huber:DELTA or cauchy:DELTA")
+        }
+        switch parts[0] {
+        case "huber": return .huber(delta: delta)
+        case "cauchy": return .cauchy(delta: delta)
+        default: throw ValidationError("--kernel must be none, huber:DELTA or cauchy:DELTA")
+        }
+    }
+
+    private func fmt(_ x: Double) -> String { String(format: "%.4f", x) }
+}
