@@ -51,7 +51,8 @@ let package = Package(
         .target(name: "Odometry", dependencies: ["Geometry", "Datasets", "Frontend"]),
         .target(name: "PoseGraph", dependencies: ["Geometry", "CCholmod"]),
         .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
-        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "PoseGraph", "Evaluation"]),
+        .target(name: "Synthetic", dependencies: ["Geometry", "Trajectories", "Datasets", "CVBridge"]),
+        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "PoseGraph", "Evaluation", "Synthetic"]),
         .executableTarget(
             name: "parallax",
             dependencies: ["Parallax", "EvaluationCommands", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -73,6 +74,7 @@ let package = Package(
         .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Datasets", "TestSupport"]),
         .testTarget(name: "OdometryTests", dependencies: ["Odometry", "Datasets", "Evaluation", "TestSupport"]),
         .testTarget(name: "PoseGraphTests", dependencies: ["PoseGraph", "TestSupport"]),
+        .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Datasets", "Trajectories", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "Trajectories", "TestSupport"]),
     ],

@@ -9,6 +9,10 @@ public struct StereoFrame: Sendable {
     public var timestamp: Double
     public var left: GreyImage
     public var right: GreyImage
+
+    public init(index: Int, timestamp: Double, left: GreyImage, right: GreyImage) {
+        self.index = index; self.timestamp = timestamp; self.left = left; self.right = right
+    }
 }
 
 /// A stereo sequence on disk: rectified camera, frames decoded on demand, optional ground truth.
