@@ -122,8 +122,10 @@ void trackFeatures(cvb_frontend &fe) {
             const Track &t0 = fe.tracks[size_t(i)];
             const auto guess = fe.predictions.find(t0.id);
             const bool predicted = guess != fe.predictions.end();
-            // A motion-model prediction is good to a few pixels: two levels suffice.
-            const auto fwd = lk.track(fe.prev, fe.cur, t0.pt, predicted ? guess->second : t0.pt, predicted ? 1 : c.lk_levels);
+            // Coarse to fine from the motion-model prediction: the prediction is only as good as
+            // the constant-velocity assumption (a turn that begins is tens of pixels off), so the
+            // whole pyramid is used; with a good prediction the coarse levels converge at once.
+            const auto fwd = lk.track(fe.prev, fe.cur, t0.pt, predicted ? guess->second : t0.pt, c.lk_levels);
             if (!fwd.ok || !(fwd.ncc >= c.min_ncc)) continue;
             // Backwards the answer is known to within the FB tolerance: the base level suffices.
             const auto bwd = lk.track(fe.cur, fe.prev, fwd.pt, t0.pt, 0);

@@ -14,6 +14,10 @@ public struct SE3: Equatable, Sendable, CustomStringConvertible {
 
     public static let identity = SE3()
 
+    /// The same pose with its rotation projected back onto SO(3). Long chains of compositions
+    /// (odometry, constant-velocity prediction) call this so rounding cannot accumulate.
+    public var orthonormalized: SE3 { SE3(rotation: rotation.orthonormalized, translation: translation) }
+
     /// The 3×4 row-major matrix `[R | t]` (as in KITTI pose files).
     public var matrix3x4: [Double] {
         let r = rotation.matrix, t = translation

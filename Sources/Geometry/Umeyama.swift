@@ -35,7 +35,12 @@ public struct SVD3: Sendable {
             let w = uc[0].cross(helper)
             uc[1] = w / w.norm
         }
-        if sigma[2] <= tiny { uc[2] = uc[0].cross(uc[1]) }
+        // Columns of small singular values are normalised rounding noise: rebuild U as an exactly
+        // orthogonal basis (Gram–Schmidt, then the cross product with the computed column's sign).
+        uc[1] = uc[1] - uc[0].dot(uc[1]) * uc[0]
+        uc[1] = uc[1] / uc[1].norm
+        let normal = uc[0].cross(uc[1])
+        uc[2] = sigma[2] > tiny && uc[2].dot(normal) < 0 ? -normal : normal
         u = Mat3(columns: uc[0], uc[1], uc[2])
         singularValues = Vec3(sigma[0], sigma[1], sigma[2])
         v = Mat3(columns: vs[0], vs[1], vs[2])

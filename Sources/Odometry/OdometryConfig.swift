@@ -55,6 +55,13 @@ public struct OdometryConfig: Sendable, Equatable {
     public var keyframeRotation = 0.15
     /// Gauss–Newton iterations of the pose solve. Default 10.
     public var solverIterations = 10
+    /// Constant-velocity motion prior: standard deviation of the deviation from the predicted
+    /// pose per frame, translation (metres) and rotation (radians). The prior holds directions
+    /// the image cannot fix (far points only, repeated texture) at the prediction, and RANSAC
+    /// hypotheses beyond its 99.9 % gate are refused. 0 turns it off. Defaults 0.25 m, 0.1 rad
+    /// (weak: a well-observed pose is constrained to millimetres).
+    public var motionPriorTranslation = 0.25
+    public var motionPriorRotation = 0.1
     /// RANSAC seed (the whole pipeline is deterministic).
     public var seed: UInt64 = 0x5EED
 

@@ -118,7 +118,8 @@ public struct PoseSolver: Sendable {
     }
 
     /// Estimates `T_keyframe_current`; nil when too few inliers support any hypothesis.
-    public func solve(_ matches: [PoseMatch], prediction: SE3) -> PoseEstimate? {
+    /// `priorInformation` (6×6, (ρ, φ)) weights the prediction as a prior on the pose; nil for none.
+    public func solve(_ matches: [PoseMatch], prediction: SE3, priorInformation: Mat6? = nil) -> PoseEstimate? {
         guard matches.count >= 3 else { return nil }
         var rng = SplitMix64(state: config.seed &+ UInt64(matches.count))
         let stereoIdx = matches.indices.filter { matches[$0].stereo != nil }
@@ -137,6 +138,10 @@ public struct PoseSolver: Sendable {
             let q = pick.map { matches[$0].stereo!.point }, p = pick.map { matches[$0].point }
             guard let sim = try? umeyamaAlignment(q, p, withScale: false) else { continue }
             let hyp = SE3(rotation: sim.rotation, translation: sim.translation)
+            if let prior = priorInformation {
+                let r = (prediction.inverse * hyp).log
+                guard r.dot(prior * r) < 22.46 else { continue }  // χ²(6) 99.9 %
+            }
             let mask = inliers(matches, at: hyp)
             let count = mask.filter { $0 }.count
             if count > bestCount {
@@ -153,7 +158,7 @@ public struct PoseSolver: Sendable {
         var hessian = Mat6.identity
         for _ in 0..<4 {
             let subset = matches.indices.filter { mask[$0] }.map { matches[$0] }
-            (pose, hessian) = refine(subset, from: pose)
+            (pose, hessian) = refine(subset, from: pose, prior: priorInformation.map { (prediction, $0) })
             let next = inliers(matches, at: pose)
             if next.filter({ $0 }).count < config.minInliers { return nil }
             if next == mask { break }
@@ -166,8 +171,9 @@ public struct PoseSolver: Sendable {
         return PoseEstimate(pose: pose, covariance: cov, inliers: mask, inlierCount: count, meanChiSquare: chi / Double(max(count, 1)))
     }
 
-    /// Gauss–Newton with Huber weights; returns the pose and the final normal matrix JᵀWJ.
-    func refine(_ matches: [PoseMatch], from start: SE3) -> (SE3, Mat6) {
+    /// Gauss–Newton with Huber weights and an optional prior (mean, information) on the pose;
+    /// returns the pose and the final normal matrix JᵀWJ (+ the prior's information).
+    func refine(_ matches: [PoseMatch], from start: SE3, prior: (SE3, Mat6)? = nil) -> (SE3, Mat6) {
         var t = start
         var h = Mat6.identity
         let iso = config.weighting == .identity ? isotropicScale(matches, at: start) : 1
@@ -187,6 +193,12 @@ public struct PoseSolver: Sendable {
                         for i in 0..<6 { for jj in 0..<6 { h[i, jj] += s * rows[a][i] * rows[b][jj] } }
                     }
                 }
+            }
+            if let (mean, info) = prior {
+                // r = log(mean⁻¹ T); for the small deviations a prior admits, ∂r/∂δ ≈ I.
+                let r = (mean.inverse * t).log
+                g = g + info * r
+                for i in 0..<6 { for jj in 0..<6 { h[i, jj] += info[i, jj] } }
             }
             guard let hi = h.inverse else { break }
             let dx = -(hi * g)

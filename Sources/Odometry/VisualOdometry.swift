@@ -60,6 +60,8 @@ public final class VisualOdometry {
     /// Accumulated LK covariance of each track since the keyframe.
     private var accumulated: [Int64: (uu: Double, uv: Double, vv: Double)] = [:]
     private var lastPose = SE3.identity, previousPose = SE3.identity
+    /// The previous frame lost tracking (its velocity is a guess: no motion prior from it).
+    private var lastWasLost = false
     private var relative = SE3.identity
     /// The previous frame's features (for motion-model predictions of where they reappear).
     private var previousFeatures: [Feature] = []
@@ -113,17 +115,27 @@ public final class VisualOdometry {
         stats.matches = matches.count
         stats.keyframePoints = keyframePointCount
         // Constant-velocity prediction of the pose relative to the keyframe.
-        let predictedWorld = lastPose * velocity
-        let prediction = keyframePose.inverse * predictedWorld
+        let predictedWorld = (lastPose * velocity).orthonormalized
+        let prediction = (keyframePose.inverse * predictedWorld).orthonormalized
 
         var state = TrackingState.tracking
         var pose: SE3, covariance: Mat6
-        if let est = solver.solve(matches, prediction: prediction) {
+        // The motion prior needs a velocity: two frames tracked in a row.
+        var prior: Mat6?
+        if frameIndex > 1, !lastWasLost, config.motionPriorTranslation > 0, config.motionPriorRotation > 0 {
+            var info = Mat6()
+            for i in 0..<3 {
+                info[i, i] = 1 / (config.motionPriorTranslation * config.motionPriorTranslation)
+                info[i + 3, i + 3] = 1 / (config.motionPriorRotation * config.motionPriorRotation)
+            }
+            prior = info
+        }
+        if let est = solver.solve(matches, prediction: prediction, priorInformation: prior) {
             relative = est.pose
             relativeCovariance = est.covariance
             stats.inliers = est.inlierCount
             stats.meanChiSquare = est.meanChiSquare
-            pose = keyframePose * est.pose
+            pose = (keyframePose * est.pose).orthonormalized
             let ad = est.pose.inverse.adjoint
             covariance = ad * keyframeCovariance * ad.transposed + est.covariance
             let moved = est.pose.translation.norm > config.keyframeTranslation || est.pose.rotation.angle > config.keyframeRotation
@@ -140,6 +152,7 @@ public final class VisualOdometry {
             state = .lost
         }
         stats.poseMs = Date().timeIntervalSince(t0) * 1000
+        lastWasLost = state == .lost
         previousPose = lastPose
         lastPose = pose
         stats.totalMs = Date().timeIntervalSince(start) * 1000

@@ -60,45 +60,63 @@ struct RunCommand: ParsableCommand {
         let count = min(frames ?? ds.frameCount, ds.frameCount)
         guard count > 0 else { throw ValidationError("--frames must be positive") }
 
-        let outDir = URL(fileURLWithPath: out)
-        let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor)
-        let vo: VisualOdometry
-        do { vo = try VisualOdometry(camera: ds.camera, config: cfg) } catch { throw CLIError(error.description) }
-        let interrupt = InterruptFlag()
-        let prefetch = FramePrefetcher(dataset: ds, range: 0..<count, depth: 6)
-        let start = Date()
-        var results: [FrameResult] = []
-        var lost = 0
-        while !interrupt.isSet {
-            let frame: StereoFrame?
-            do { frame = try prefetch.next() } catch { throw CLIError(error.description) }
-            guard let frame else { break }
-            let r: FrameResult
-            do { r = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp) } catch {
-                throw CLIError("frame \(frame.index): \(error.description)")
-            }
-            if r.state == .lost { lost += 1 }
-            results.append(r)
-            try writer.append(r)
-            if !quiet { progressBar(done: results.count, total: count, since: start) }
-        }
-        prefetch.cancel()
-        if !quiet { progressDone() }
-        let elapsed = Date().timeIntervalSince(start)
-        let estimate = writer.sensorTrajectory(results)
-        var summary = RunSummary(dataset: ds.name, frames: results.count, requestedFrames: count, interrupted: interrupt.isSet,
-                                 lostFrames: lost, keyframes: results.filter { $0.state == .keyframe }.count,
-                                 seconds: elapsed, fps: Double(results.count) / max(elapsed, 1e-9),
-                                 medianFrameMs: median(results.map(\.stats.totalMs)), configuration: cfg.summary,
-                                 pathLength: estimate.pathLength)
-        print("\(ds.name): \(results.count) frames in \(String(format: "%.2f", elapsed)) s (\(String(format: "%.1f", summary.fps)) FPS), \(lost) lost, \(summary.keyframes) keyframes")
-        if let gt = ds.groundTruth {
-            summary.evaluation = try RunEvaluation.evaluate(estimate: estimate, groundTruth: gt, byTime: kind == .euroc)
-            if let e = summary.evaluation { print(e.text) }
-        }
-        try writer.finish(summary)
-        print("outputs in \(outDir.path)")
+        try runOdometry(on: ds, frames: count, config: cfg, out: URL(fileURLWithPath: out), quiet: quiet, byTime: kind == .euroc)
     }
+}
+
+/// Runs the VO over the first `count` frames of a dataset, writes the outputs incrementally to
+/// `outDir` and evaluates against ground truth when there is some (associating by time when
+/// `byTime`). Shared by `run` and `demo`. Returns the summary.
+@discardableResult
+func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: OdometryConfig, out outDir: URL,
+                 quiet: Bool, byTime: Bool) throws -> RunSummary {
+    let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor)
+    let vo: VisualOdometry
+    do { vo = try VisualOdometry(camera: ds.camera, config: cfg) } catch { throw CLIError(error.description) }
+    let interrupt = InterruptFlag()
+    let prefetch = FramePrefetcher(dataset: ds, range: 0..<count, depth: 6)
+    let start = Date()
+    var results: [FrameResult] = []
+    var lost = 0
+    while !interrupt.isSet {
+        let frame: StereoFrame?
+        do { frame = try prefetch.next() } catch { throw CLIError(error.description) }
+        guard let frame else { break }
+        let r: FrameResult
+        do { r = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp) } catch {
+            throw CLIError("frame \(frame.index): \(error.description)")
+        }
+        if r.state == .lost { lost += 1 }
+        results.append(r)
+        try writer.append(r)
+        if !quiet { progressBar(done: results.count, total: count, since: start) }
+    }
+    prefetch.cancel()
+    if !quiet { progressDone() }
+    let elapsed = Date().timeIntervalSince(start)
+    let estimate = writer.sensorTrajectory(results)
+    var summary = RunSummary(dataset: ds.name, frames: results.count, requestedFrames: count, interrupted: interrupt.isSet,
+                             lostFrames: lost, keyframes: results.filter { $0.state == .keyframe }.count,
+                             seconds: elapsed, fps: Double(results.count) / max(elapsed, 1e-9),
+                             medianFrameMs: median(results.map(\.stats.totalMs)), configuration: cfg.summary,
+                             pathLength: estimate.pathLength)
+    print("\(ds.name): \(results.count) frames in \(String(format: "%.2f", elapsed)) s (\(String(format: "%.1f", summary.fps)) FPS), \(lost) lost, \(summary.keyframes) keyframes")
+    if let gt = ds.groundTruth {
+        do {
+            summary.evaluation = try RunEvaluation.evaluate(estimate: estimate, groundTruth: gt, byTime: byTime)
+        } catch {
+            // A trajectory that cannot be aligned (e.g. a straight line) is still a valid run.
+            FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
+        }
+        if !byTime {
+            let n = min(gt.count, results.count)
+            try? TrajectoryFormat.kitti.write(gt.subset(Array(0..<n)), to: outDir.appendingPathComponent("groundtruth_kitti.txt"))
+        }
+        if let e = summary.evaluation { print(e.text) }
+    }
+    try writer.finish(summary)
+    print("outputs in \(outDir.path)")
+    return summary
 }
 
 /// Median of a list (0 when empty).
