@@ -52,7 +52,7 @@ extern "C" cvb_frontend_config cvb_frontend_default_config(void) {
     c.ambiguity_ratio = 0.85f;
     c.lr_tolerance = 1.0f;
     c.lk_window = 11;
-    c.lk_levels = 3;
+    c.lk_levels = 4;
     c.fb_threshold = 1.0f;
     c.min_ncc = 0.8f;
     return c;

@@ -24,19 +24,25 @@ public struct FrontendConfig: Sendable, Equatable {
     public var ambiguityRatio: Float = 0.85
     /// Left–right consistency tolerance, pixels. Default 1.
     public var leftRightTolerance: Float = 1
-    /// Lucas–Kanade window (odd) and pyramid levels above the base. Default 11, 3.
-    public var lkWindow = 11, lkLevels = 3
+    /// Lucas–Kanade window (odd) and pyramid levels above the base. Default 11, 4 (reaches ≈ ±80 px
+    /// from the prediction: the start of a turn is tens of pixels off a constant-velocity guess).
+    public var lkWindow = 11, lkLevels = 4
     /// Tracks whose forward–backward error exceeds this are dropped, pixels. Default 1.
     public var forwardBackwardThreshold: Float = 1
     /// Tracks whose LK windows correlate less than this (zero-mean NCC) are dropped. Default 0.8.
     public var minimumCorrelation: Float = 0.8
 
-    /// Calibration of the raw variances (METHOD.md §2): multiplies σ_δ² and Σ_uv so that their
-    /// normalised errors average 1 (measured on data with ground truth; see BENCHMARKS.md).
-    public var disparityVarianceScale = 1.0
-    public var flowVarianceScale = 1.0
-    /// Floor on each image-plane variance, px² (METHOD.md: 0.0625).
-    public var varianceFloor = 0.0625
+    /// Calibration of the raw variances (METHOD.md §2): variance = max(floor, scale × raw), with
+    /// scale and floor chosen so that the normalised errors average 1 against exact truth
+    /// (synthetic canyon and room, straight and hand-held; see BENCHMARKS.md). The raw model
+    /// underestimates (e.g. raw Σ_uv ≈ 0.005 px² for errors of ≈ 0.15 px) and METHOD.md's floor of
+    /// 0.0625 px² then overestimates most points (NEES 0.36–0.86), so both are calibrated.
+    /// Defaults: disparity ×2 floored at 0.02 px², temporal match ×4 floored at 0.015 px².
+    public var disparityVarianceScale = 2.0
+    public var disparityVarianceFloor = 0.02
+    public var flowVarianceScale = 4.0
+    /// Floor on each variance of the temporal match, px².
+    public var varianceFloor = 0.015
     /// Variance of a freshly detected keypoint's position (quantisation), px² (METHOD.md: 0.25).
     public var detectionVariance = 0.25
 
@@ -72,6 +78,14 @@ public struct Feature: Sendable, Equatable {
     public var age: Int
 
     public var isTracked: Bool { previousUV != nil }
+
+    /// The feature with its image-plane variances (Σ_uv diagonal and σ_δ²) raised to at least `floor`, px².
+    public func withVarianceFloor(_ floor: Double) -> Feature {
+        var f = self
+        f.covariance = (max(floor, covariance.uu), covariance.uv, max(floor, covariance.vv))
+        f.disparityVariance = disparityVariance.map { max(floor, $0) }
+        return f
+    }
 
     public init(id: Int64, uv: SIMD2<Double>, previousUV: SIMD2<Double>?, covariance: (uu: Double, uv: Double, vv: Double),
                 disparity: Double?, disparityVariance: Double?, forwardBackwardError: Double, age: Int) {
@@ -182,7 +196,7 @@ public final class Frontend {
             previousUV: tracked ? SIMD2(Double(f.prev_u), Double(f.prev_v)) : nil,
             covariance: cov,
             disparity: stereo ? Double(f.disparity) : nil,
-            disparityVariance: stereo ? max(floor, config.disparityVarianceScale * Double(f.disparity_var)) : nil,
+            disparityVariance: stereo ? max(config.disparityVarianceFloor, config.disparityVarianceScale * Double(f.disparity_var)) : nil,
             forwardBackwardError: Double(f.fb_error),
             age: Int(f.age)
         )

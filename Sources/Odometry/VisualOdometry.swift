@@ -80,8 +80,10 @@ public final class VisualOdometry {
     public func process(left: GreyImage, right: GreyImage, timestamp: Double) throws(FrontendError) -> FrameResult {
         let start = Date()
         let velocity = previousPose.inverse * lastPose
-        let (features, timing) = try frontend.process(left: left, right: right,
+        let (measured, timing) = try frontend.process(left: left, right: right,
                                                       predictions: frameIndex > 1 ? predictions(motion: velocity) : [:])
+        let floor = config.measurementVarianceFloor
+        let features = floor > 0 ? measured.map { $0.withVarianceFloor(floor) } : measured
         previousFeatures = features
         var stats = FrameStats()
         stats.features = features.count

@@ -80,9 +80,10 @@ struct Texture {
         }.sorted()
         #expect(flowErr[flowErr.count / 2] < 0.05, "median flow error \(flowErr[flowErr.count / 2])")
         for f in second {
-            #expect(f.covariance.uu.isFinite && f.covariance.uu >= 0.0625 && f.covariance.vv >= 0.0625)
+            let c = FrontendConfig()
+            #expect(f.covariance.uu.isFinite && f.covariance.uu >= c.varianceFloor && f.covariance.vv >= c.varianceFloor)
             #expect(f.covariance.uu * f.covariance.vv > f.covariance.uv * f.covariance.uv)
-            if let v = f.disparityVariance { #expect(v.isFinite && v >= 0.0625) }
+            if let v = f.disparityVariance { #expect(v.isFinite && v >= c.disparityVarianceFloor) }
         }
         // Track ids persist.
         #expect(Set(tracked.map(\.id)).isSubset(of: Set(first.map(\.id))))

@@ -27,8 +27,8 @@ struct OdometryRealDataTests {
         let ape = try APE.evaluate(reference: gt, estimate: est, relation: .translationPart, alignment: .se3)
         print("KITTI 06 frames 0–50: ATE \(ape.statistics.rmse) m over \(gt.pathLength) m")
         #expect(results.allSatisfy { $0.state != .lost })
-        // Goal 0.10 m (libviso2: 0.120 m); the test allows a little slack.
-        #expect(ape.statistics.rmse < 0.12)
+        // Goal 0.10 m (libviso2: 0.120 m).
+        #expect(ape.statistics.rmse < 0.10)
         // The reported uncertainty grows along the path and stays finite.
         #expect(results.allSatisfy { $0.covariance.isFinite })
         #expect(results.last!.covariance[0, 0] + results.last!.covariance[2, 2] > results[5].covariance[0, 0] + results[5].covariance[2, 2])

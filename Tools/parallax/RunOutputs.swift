@@ -160,6 +160,11 @@ enum ConfigFile {
             case "selector": guard let b = value as? Bool else { throw fail("expected true or false") }; c.selectorEnabled = b
             case "selected_points": c.selectedPoints = try int()
             case "max_features": c.frontend.maxFeatures = try int()
+            case "lk_window": c.frontend.lkWindow = try int()
+            case "lk_levels": c.frontend.lkLevels = try int()
+            case "measurement_variance_floor": c.measurementVarianceFloor = try number()
+            case "motion_prior_translation": c.motionPriorTranslation = try number()
+            case "motion_prior_rotation": c.motionPriorRotation = try number()
             case "min_inliers": c.minInliers = try int()
             case "inlier_chi2": c.inlierChiSquare = try number()
             case "huber": c.huberThreshold = try number()
@@ -168,6 +173,8 @@ enum ConfigFile {
             case "keyframe_rotation": c.keyframeRotation = try number()
             case "disparity_variance_scale": c.frontend.disparityVarianceScale = try number()
             case "flow_variance_scale": c.frontend.flowVarianceScale = try number()
+            case "disparity_variance_floor": c.frontend.disparityVarianceFloor = try number()
+            case "flow_variance_floor": c.frontend.varianceFloor = try number()
             default: throw fail("unknown setting")
             }
         }
@@ -180,6 +187,7 @@ extension OdometryConfig {
     var summary: [String: String] {
         ["weighting": weighting.rawValue, "residual": residual.rawValue, "selector": "\(selectorEnabled)",
          "selected_points": "\(selectedPoints)", "max_features": "\(frontend.maxFeatures)",
-         "disparity_variance_scale": "\(frontend.disparityVarianceScale)", "flow_variance_scale": "\(frontend.flowVarianceScale)"]
+         "disparity_variance_scale": "\(frontend.disparityVarianceScale)", "flow_variance_scale": "\(frontend.flowVarianceScale)",
+         "disparity_variance_floor": "\(frontend.disparityVarianceFloor)", "flow_variance_floor": "\(frontend.varianceFloor)"]
     }
 }
