@@ -13,7 +13,9 @@ public enum G2OGraph: Sendable {
 /// followed by the 21 upper-triangular entries of the 6×6 information (translation first),
 /// `VERTEX_SE2 id x y θ`, `EDGE_SE2 i j x y θ` with 6 entries of the 3×3 information, and
 /// `FIX id`. Blank lines and lines starting with `#` are skipped. Files with edges only are
-/// initialised by chaining the edges along a spanning tree that prefers odometry (|i − j| = 1).
+/// initialised by chaining the edges along a spanning tree that prefers odometry (|i − j| = 1);
+/// in files with vertices, an edge naming an undeclared vertex and a repeated vertex id are
+/// errors that give the line.
 public enum G2O {
     /// Reads a g2o file.
     public static func read(_ url: URL) throws(PoseGraphError) -> G2OGraph {
@@ -27,13 +29,14 @@ public enum G2O {
         try parse(Array(text.utf8), name: name)
     }
 
-    private struct Edge<P> { let i: Int, j: Int, z: P, info: [Double] }
+    private struct Edge<P> { let i: Int, j: Int, z: P, info: [Double], line: Int }
+    private struct Vertex<P> { let id: Int, pose: P, line: Int }
 
     /// Parses g2o bytes; `name` is used in error messages.
     public static func parse(_ bytes: [UInt8], name: String) throws(PoseGraphError) -> G2OGraph {
         var buffer = bytes
         buffer.append(0)
-        var v3: [(Int, SE3)] = [], e3: [Edge<SE3>] = [], v2: [(Int, SE2)] = [], e2: [Edge<SE2>] = []
+        var v3: [Vertex<SE3>] = [], e3: [Edge<SE3>] = [], v2: [Vertex<SE2>] = [], e2: [Edge<SE2>] = []
         var fixedIds: [(id: Int, line: Int)] = []
         var result: Result<Void, PoseGraphError> = .success(())
         buffer.withUnsafeBufferPointer { buf in
@@ -51,21 +54,22 @@ public enum G2O {
                         case "VERTEX_SE3:QUAT":
                             let id = try tok.int("vertex id")
                             let t = try tok.doubles(7, "x y z qx qy qz qw")
-                            v3.append((id, try tok.se3(t)))
+                            v3.append(Vertex(id: id, pose: try tok.se3(t), line: lineNumber))
                         case "EDGE_SE3:QUAT":
                             let i = try tok.int("first vertex id"), j = try tok.int("second vertex id")
                             let t = try tok.doubles(7, "x y z qx qy qz qw")
                             let u = try tok.doubles(21, "21 upper-triangular information entries")
-                            e3.append(Edge(i: i, j: j, z: try tok.se3(t), info: symmetric(u, 6)))
+                            e3.append(Edge(i: i, j: j, z: try tok.se3(t), info: symmetric(u, 6), line: lineNumber))
                         case "VERTEX_SE2":
                             let id = try tok.int("vertex id")
                             let t = try tok.doubles(3, "x y theta")
-                            v2.append((id, SE2(x: t[0], y: t[1], theta: t[2])))
+                            v2.append(Vertex(id: id, pose: SE2(x: t[0], y: t[1], theta: t[2]), line: lineNumber))
                         case "EDGE_SE2":
                             let i = try tok.int("first vertex id"), j = try tok.int("second vertex id")
                             let t = try tok.doubles(3, "x y theta")
                             let u = try tok.doubles(6, "6 upper-triangular information entries")
-                            e2.append(Edge(i: i, j: j, z: SE2(x: t[0], y: t[1], theta: t[2]), info: symmetric(u, 3)))
+                            e2.append(Edge(i: i, j: j, z: SE2(x: t[0], y: t[1], theta: t[2]), info: symmetric(u, 3),
+                                           line: lineNumber))
                         case "FIX":
                             fixedIds.append((try tok.int("vertex id"), lineNumber))
                             while tok.hasMore { fixedIds.append((try tok.int("vertex id"), lineNumber)) }
@@ -91,12 +95,26 @@ public enum G2O {
         throw .unsupportedContent(file: name, reason: "no vertices or edges")
     }
 
-    private static func build<P: ManifoldPose>(_ vertices: [(Int, P)], _ edges: [Edge<P>],
+    private static func build<P: ManifoldPose>(_ vertices: [Vertex<P>], _ edges: [Edge<P>],
                                                _ fixedIds: [(id: Int, line: Int)], name: String) throws(PoseGraphError) -> FactorGraph<P> {
-        var known = [Int: P]()
-        for (id, p) in vertices { known[id] = p }
+        var known = [Int: P](minimumCapacity: vertices.count)
+        var declaredOn = [Int: Int](minimumCapacity: vertices.count)
+        for v in vertices {
+            if let first = declaredOn[v.id] {
+                throw .malformedLine(file: name, line: v.line, reason: "vertex \(v.id) declared again (first on line \(first))")
+            }
+            known[v.id] = v.pose; declaredOn[v.id] = v.line
+        }
         var idSet = Set(known.keys)
-        for e in edges { idSet.insert(e.i); idSet.insert(e.j) }
+        for e in edges {
+            if e.i == e.j { throw .malformedLine(file: name, line: e.line, reason: "edge from vertex \(e.i) to itself") }
+            if !vertices.isEmpty {
+                for id in [e.i, e.j] where known[id] == nil {
+                    throw .malformedLine(file: name, line: e.line, reason: "edge names undeclared vertex \(id)")
+                }
+            }
+            idSet.insert(e.i); idSet.insert(e.j)
+        }
         let ids = idSet.sorted()
         var index = [Int: Int](minimumCapacity: ids.count)
         for (k, id) in ids.enumerated() { index[id] = k }
@@ -105,7 +123,6 @@ public enum G2O {
         factors.reserveCapacity(edges.count)
         for e in edges {
             guard let a = index[e.i], let b = index[e.j] else { continue }   // unreachable: ids hold all
-            if a == b { throw .invalidArgument("\(name): edge from vertex \(e.i) to itself") }
             factors.append(BetweenFactor(a, b, measured: e.z, information: e.info))
         }
         var fixed = Set<Int>()

@@ -83,11 +83,12 @@ extension PoseGraphOptimizer {
             let kb = layout.keyStart[fi], kc = layout.keyStart[fi + 1] - kb
             let blocks = layout.blocks.baseAddress! + kb, pos = layout.positions.baseAddress! + layout.posStart[fi]
             if let b = layout.between[fi] {
-                Pose.betweenResidual(measured: b.z, poses[b.i], poses[b.j], residual: r,
-                                     jacobianI: blocks[0] >= 0 ? jp[0] : nil, jacobianJ: blocks[1] >= 0 ? jp[1] : nil)
-            } else {
-                factors[fi].linearize(poses, residual: r, jacobians: jp)
+                cost += accumulateBetween(b.z, poses[b.i], poses[b.j], blocks: blocks, positions: pos, info: info,
+                                          scratch: (r, wr, jp[0], jp[1], wj, wj + maxM * d), gradient: g,
+                                          values: values, columnPointers: colPtr, kernel: kernel)
+                continue
             }
+            factors[fi].linearize(poses, residual: r, jacobians: jp)
             var s = 0.0
             for a in 0..<m {
                 var acc = 0.0
@@ -130,5 +131,62 @@ extension PoseGraphOptimizer {
         for k in 0..<gradient.count { gradient[k] = g[k] }
         undamped.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: values, count: nnz) }
         return cost
+    }
+
+    /// The relative-pose fast path of `linearize`, with the block size a compile-time constant
+    /// after specialisation. Returns the factor's robust cost.
+    @inline(__always)
+    private func accumulateBetween(
+        _ z: Pose, _ ti: Pose, _ tj: Pose, blocks: UnsafePointer<Int>, positions: UnsafePointer<Int>,
+        info: UnsafePointer<Double>,
+        scratch: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>,
+                  UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>),
+        gradient g: UnsafeMutablePointer<Double>, values: UnsafeMutablePointer<Double>,
+        columnPointers: UnsafePointer<Int>, kernel: RobustKernel
+    ) -> Double {
+        let dd = Pose.dof
+        let (r, wr, ji, jj, wji, wjj) = scratch
+        let bi = blocks[0], bj = blocks[1]
+        Pose.betweenResidual(measured: z, ti, tj, residual: r, jacobianI: bi >= 0 ? ji : nil, jacobianJ: bj >= 0 ? jj : nil)
+        var s = 0.0
+        for a in 0..<dd {
+            var acc = 0.0
+            for c in 0..<dd { acc += info[a * dd + c] * r[c] }
+            wr[a] = acc; s += r[a] * acc
+        }
+        let w = kernel.weight(s)
+        if w != 1 { for a in 0..<dd { wr[a] *= w } }   // as the general path: bit-identical results
+        @inline(__always) func weigh(_ j: UnsafeMutablePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ b: Int) {
+            for a in 0..<dd {
+                for c in 0..<dd {
+                    var acc = 0.0
+                    for k in 0..<dd { acc += info[a * dd + k] * j[k * dd + c] }
+                    out[a * dd + c] = w * acc
+                }
+            }
+            for c in 0..<dd {
+                var acc = 0.0
+                for a in 0..<dd { acc += j[a * dd + c] * wr[a] }
+                g[b * dd + c] += acc
+            }
+        }
+        @inline(__always) func block(_ jx: UnsafeMutablePointer<Double>, _ wy: UnsafeMutablePointer<Double>,
+                                     column: Int, position p: Int, diagonal: Bool) {
+            for c in 0..<dd {
+                let base = values + columnPointers[column * dd + c] + p * dd
+                for rr in 0..<(diagonal ? c + 1 : dd) {
+                    var acc = 0.0
+                    for a in 0..<dd { acc += jx[a * dd + rr] * wy[a * dd + c] }
+                    base[rr] += acc
+                }
+            }
+        }
+        if bi >= 0 { weigh(ji, wji, bi); block(ji, wji, column: bi, position: positions[0], diagonal: true) }
+        if bj >= 0 { weigh(jj, wjj, bj); block(jj, wjj, column: bj, position: positions[3], diagonal: true) }
+        if bi >= 0 && bj >= 0 {
+            if bi < bj { block(ji, wjj, column: bj, position: positions[1], diagonal: false) }
+            else { block(jj, wji, column: bi, position: positions[2], diagonal: false) }
+        }
+        return kernel.rho(s)
     }
 }

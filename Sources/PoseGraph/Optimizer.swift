@@ -5,7 +5,8 @@ import Geometry
 public enum SolverKind: String, Sendable, CaseIterable {
     /// Gauss–Newton: undamped steps.
     case gaussNewton = "gn"
-    /// Levenberg–Marquardt with `λ I` damping (GTSAM's default scheme: λ ÷ 10 on success, × 10 on failure).
+    /// Levenberg–Marquardt with `λ I` damping: the undamped (Gauss–Newton) step is tried first;
+    /// λ × 10 on failure (starting from `OptimizerOptions.dampingAfterRejection`), ÷ 10 on success.
     case levenbergMarquardt = "lm"
 }
 
@@ -21,7 +22,13 @@ public struct OptimizerOptions: Sendable {
     /// When set, factors whose squared error exceeds this value at the optimum are deactivated
     /// (unless that would disconnect the graph) and the graph is optimised again.
     public var outlierGate: Double? = nil
-    public var initialLambda = 1e-5
+    /// λ of the first Levenberg–Marquardt step. 0 (the default) tries the Gauss–Newton step first:
+    /// a fixed λ of 1e-5 (GTSAM's) slows the long, weakly constrained chains of graphs such as
+    /// parking-garage, whose smallest eigenvalues are below it (7 iterations instead of 3).
+    public var initialLambda = 0.0
+    /// λ after a rejected undamped step (GTSAM's initial λ); later rejections multiply λ by 10.
+    public var dampingAfterRejection = 1e-5
+    /// Above this λ the optimisation stops (no step lowers the objective).
     public var maxLambda = 1e10
     /// CHOLMOD's factorisation kind: by default supernodal where CHOLMOD's flop-per-nonzero test
     /// says it pays (the dense 3D graphs), simplicial for very sparse factors (most 2D graphs).
@@ -42,6 +49,10 @@ public struct OptimizationReport: Sendable {
     public var rejectedFactors: [Int] = []
     /// Seconds spent building the normal equations, factorising and solving, and evaluating steps.
     public var linearizeSeconds = 0.0, solveSeconds = 0.0, evaluateSeconds = 0.0
+    /// CHOLMOD symbolic analyses (fill-reducing ordering): 1, reused by every factorisation.
+    public var symbolicAnalyses = 0
+    /// Seconds of the symbolic analysis (included in `solveSeconds`).
+    public var analyzeSeconds = 0.0
 }
 
 /// Weighted non-linear least squares over a pose graph with sparse Cholesky (CHOLMOD).
@@ -151,6 +162,8 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
         }
         report.finalChi2 = graph.chi2()
         report.finalObjective = objective(graph.poses)
+        report.symbolicAnalyses = cholesky.analyses
+        report.analyzeSeconds = cholesky.analyzeSeconds
         return report
     }
 
@@ -169,7 +182,7 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
                 do { step = try solveStep(lambda: lambda, report: &report) } catch {
                     // A damped system that is still indefinite: damp harder (LM only).
                     if case .notPositiveDefinite = error, options.solver == .levenbergMarquardt,
-                       lambda < options.maxLambda { lambda = max(lambda * 10, 1e-6); continue }
+                       lambda < options.maxLambda { lambda = increased(lambda); continue }
                     throw error
                 }
                 t = now()
@@ -179,7 +192,7 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
                 if options.solver == .gaussNewton || newCost <= cost {
                     graph.poses = candidate
                     let decrease = cost - newCost
-                    lambda = options.solver == .gaussNewton ? 0 : max(lambda / 10, 1e-12)
+                    lambda = lambda > 1e-11 ? lambda / 10 : 0
                     let done = decrease >= 0 && (decrease <= options.relativeTolerance * cost
                         || decrease <= options.absoluteTolerance)
                     t = now()
@@ -189,11 +202,14 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
                     if done { report.converged = true; break iterations }
                     continue iterations
                 }
-                lambda *= 10
+                lambda = increased(lambda)
                 if lambda > options.maxLambda { report.converged = true; break iterations }
             }
         }
     }
+
+    /// λ after a rejected step.
+    private func increased(_ lambda: Double) -> Double { lambda > 0 ? lambda * 10 : options.dampingAfterRejection }
 
     /// Marginal covariances (row-major `dof × dof`, the inverse of the information `Jᵀ Λ J` at
     /// the current estimate, the robust weights included) of the given poses. Fixed poses have

@@ -95,6 +95,8 @@ final class SparseCholesky {
     private let blockSize: Int
     /// Seconds spent in the symbolic analysis.
     private(set) var analyzeSeconds = 0.0
+    /// Symbolic analyses done (1 after the first factorisation, however many follow).
+    private(set) var analyses = 0
 
     init(pattern: BlockPattern, method: FactorizationMethod = .automatic) throws(PoseGraphError) {
         enableDynamicOpenMPThreads
@@ -145,6 +147,7 @@ final class SparseCholesky {
             factor = perm == nil ? cholmod_analyze(matrix, common)
                 : cholmod_analyze_p(matrix, &perm!, nil, 0, common)
             analyzeSeconds = now() - t
+            analyses += 1
             if getenv("PARALLAX_CHOLMOD_STATS") != nil {
                 print("cholmod analyze: n \(n) nnz(A) \(nonZeros) nnz(L) \(common.pointee.lnz) flops \(common.pointee.fl) ordering \(common.pointee.selected) \(analyzeSeconds) s")
             }

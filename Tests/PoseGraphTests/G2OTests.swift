@@ -107,6 +107,9 @@ private func independentG2OChi2(_ text: String) -> Double {
         ("VERTEX_SE2 0 0 0 0\nVERTEX_SE2 1 0 0 0 7\n", 2, "trailing values"),
         ("VERTEX_SE2 0 0 0 0\nFIX 5\n", 2, "FIX names unknown vertex 5"),
         ("VERTEX_SE3:QUAT 0 0 0 0 0 0 0 0\n", 1, "zero quaternion"),
+        ("VERTEX_SE2 0 0 0 0\nVERTEX_SE2 1 0 0 0\nVERTEX_SE2 0 1 1 1\n", 3, "vertex 0 declared again (first on line 1)"),
+        ("VERTEX_SE2 0 0 0 0\nEDGE_SE2 0 4 1 0 0 1 0 0 1 0 1\n", 2, "edge names undeclared vertex 4"),
+        ("EDGE_SE2 0 1 1 0 0 1 0 0 1 0 1\nEDGE_SE2 2 2 1 0 0 1 0 0 1 0 1\n", 2, "edge from vertex 2 to itself"),
     ])
     func malformedLinesNameTheLine(text: String, line: Int, message: String) {
         #expect {

@@ -5,11 +5,12 @@ For every graph both solvers run in the same session; each writes its optimised 
 chi2 of BOTH results is computed by the same function, `parallax pgo --chi2-only`, on files that
 hold the solver's vertices and the ORIGINAL edges. chi2 'log' is sum r'Λr with r = Log(Z^-1 Ti^-1 Tj)
 (GTSAM's BetweenFactor error ×2); 'g2o' uses g2o's EdgeSE3 error (quaternion vector part).
-Times: read + initialise + optimise (no process start-up, no writing), best of --repeat runs.
+Times: read + initialise + optimise (no process start-up, no writing), the median of --repeat runs,
+GTSAM and Parallax alternating so that both see the same machine load.
 
 usage: Tools/bench/pgo_vs_gtsam.py [--parallax .build/release/parallax] [--data DIR] [--repeat N] [graphs...]
 """
-import argparse, os, re, subprocess, sys, tempfile, time
+import argparse, os, re, statistics, subprocess, sys, tempfile, time
 
 import gtsam
 import numpy as np
@@ -96,7 +97,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--parallax", default=os.path.join(here, "../../.build/release/parallax"))
     ap.add_argument("--data", default=os.environ.get("PARALLAX_DATASETS", os.path.join(here, "../../../shared/datasets")))
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("graphs", nargs="*", default=GRAPHS_3D + GRAPHS_2D)
     a = ap.parse_args()
     print(f"gtsam {gtsam.__version__ if hasattr(gtsam, '__version__') else '?'}")
@@ -108,12 +109,16 @@ def main():
             with open(path) as f:
                 is3d = "SE3" in f.readline()
             g_out, p_out = os.path.join(tmp, "gtsam.g2o"), os.path.join(tmp, "parallax.g2o")
-            g = min((run_gtsam(path, is3d, g_out) for _ in range(a.repeat)), key=lambda r: r["total"])
-            p = min((run_parallax(a.parallax, path, p_out) for _ in range(a.repeat)), key=lambda r: r["total"])
+            gs, ps = [], []
+            for _ in range(a.repeat):   # alternate, so that both see the same load
+                gs.append(run_gtsam(path, is3d, g_out))
+                ps.append(run_parallax(a.parallax, path, p_out))
+            gt, pt = statistics.median(r["total"] for r in gs), statistics.median(r["total"] for r in ps)
+            g, p = gs[-1], ps[-1]
             gl, gg = chi2_with_original_edges(a.parallax, path, g_out, tmp)
             pl, pg = chi2_with_original_edges(a.parallax, path, p_out, tmp)
-            print(f"| {name} ({g['how']}) | {gl:.6g} | {pl:.6g} | {gg:.6g} | {pg:.6g} | {g['total']:.3f} ({g['iters']}) "
-                  f"| {p['total']:.3f} ({p['iters']}) | {p['total'] / g['total']:.2f} |", flush=True)
+            print(f"| {name} ({g['how']}) | {gl:.10g} | {pl:.10g} | {gg:.9g} | {pg:.9g} | {gt:.3f} ({g['iters']}) "
+                  f"| {pt:.3f} ({p['iters']}) | {pt / gt:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
