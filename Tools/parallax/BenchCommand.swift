@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark pipeline stages on a dataset.",
-        subcommands: [FrontendBench.self]
+        subcommands: [FrontendBench.self, SynthBench.self]
     )
 }
 
@@ -107,5 +107,42 @@ struct FrontendBench: ParsableCommand {
             print(stage.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: " %7.2f ms (median)", med(stages[stage] ?? [])))
         }
         print(String(format: "total        %7.2f ms/frame", med(stages["total"] ?? [])))
+    }
+}
+
+/// `parallax bench synth --camera vga|kitti`: time to render one stereo pair (with depth).
+struct SynthBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synth",
+        abstract: "Time the synthetic renderer: median milliseconds per stereo pair (left, right, depth)."
+    )
+
+    @Option(help: "Camera: vga (640×480), kitti (1226×370) or tartanair.")
+    var camera: String = "vga"
+
+    @Option(help: "World: canyon or room.")
+    var world: String = "canyon"
+
+    @Option(help: "Frames to render (spread over a loop).")
+    var frames: Int = 40
+
+    func run() throws {
+        guard let preset = CameraPreset(rawValue: camera) else { throw ValidationError("unknown camera '\(camera)'") }
+        guard let w = WorldKind(rawValue: world) else { throw ValidationError("unknown world '\(world)'") }
+        guard frames > 0 else { throw ValidationError("--frames must be positive") }
+        let seq: SyntheticSequence
+        do { seq = try SyntheticSequence(world: w, trajectory: .loop, camera: preset.camera, frames: frames) } catch {
+            throw CLIError(error.description)
+        }
+        _ = seq.render(frame: 0)  // warm-up
+        var times: [Double] = []
+        for i in 0..<frames {
+            let t0 = Date()
+            _ = seq.render(frame: i)
+            times.append(Date().timeIntervalSince(t0) * 1000)
+        }
+        let c = preset.camera
+        print(String(format: "render %@ %d×%d: median %.2f ms per stereo pair (min %.2f, max %.2f, %d frames)",
+                     w.rawValue, c.width, c.height, median(times), times.min() ?? 0, times.max() ?? 0, frames))
     }
 }
