@@ -55,7 +55,7 @@ struct RealDataTests {
 
     /// evo itself on the real trajectories (Tests/Fixtures/evo_parity.py): APE with each alignment
     /// and pose relation, RPE in frames and metres, every statistic to 1e-6 relative. This runs
-    /// the smoke subset (11 cases, a few seconds); CI runs the full script (74 cases) as well.
+    /// the smoke subset (11 cases, a few seconds); the README test command then runs all 84 (Tools/parity).
     @Test(.enabled(if: parallaxEvalBinary != nil && RealDataTests.pythonWithEvo,
                    "needs evo (pip install evo) and the parallax-eval executable built beside the tests"))
     func statisticsMatchEvo() throws {
