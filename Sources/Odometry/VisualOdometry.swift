@@ -54,6 +54,8 @@ public final class VisualOdometry {
     private var frameIndex = 0
     private var keyframePose = SE3.identity
     private var keyframeCovariance = Mat6()
+    /// The previous frame's pose covariance.
+    private var lastCovariance = Mat6()
     private var keyframePointCount = 0
     /// Keyframe points by track id (keyframe camera frame).
     private var mapPoints: [Int64: StereoPoint] = [:]
@@ -84,6 +86,7 @@ public final class VisualOdometry {
                                                       predictions: frameIndex > 1 ? predictions(motion: velocity) : [:])
         let floor = config.measurementVarianceFloor
         let features = floor > 0 ? measured.map { $0.withVarianceFloor(floor) } : measured
+        let lastFrameFeatures = previousFeatures
         previousFeatures = features
         var stats = FrameStats()
         stats.features = features.count
@@ -101,19 +104,7 @@ public final class VisualOdometry {
 
         // Matches: keyframe points still tracked, with their current observation.
         let t0 = Date()
-        var matches: [PoseMatch] = []
-        matches.reserveCapacity(mapPoints.count)
-        for f in features where f.isTracked {
-            guard let p = mapPoints[f.id] else { continue }
-            let acc = accumulated[f.id] ?? (0, 0, 0)
-            let cov = (uu: acc.uu + f.covariance.uu, uv: acc.uv + f.covariance.uv, vv: acc.vv + f.covariance.vv)
-            accumulated[f.id] = cov
-            var stereo: (Double, Double, Vec3, Mat3)?
-            if let sp = StereoPoint(f, camera: camera, minDisparity: config.minDisparity) {
-                stereo = (sp.disparity, sp.disparityVariance, sp.position, sp.covariance)
-            }
-            matches.append(PoseMatch(point: p.position, pointCovariance: p.covariance, uv: f.uv, uvCovariance: cov, stereo: stereo))
-        }
+        var matches = keyframeMatches(features)
         stats.matches = matches.count
         stats.keyframePoints = keyframePointCount
         // Constant-velocity prediction of the pose relative to the keyframe.
@@ -132,7 +123,22 @@ public final class VisualOdometry {
             }
             prior = info
         }
-        if let est = solver.solve(matches, prediction: prediction, priorInformation: prior) {
+        var solved = solver.solve(matches, prediction: prediction, priorInformation: prior)
+        if solved == nil, frameIndex > 1 {
+            // Too few keyframe points survive: the previous frame becomes the keyframe and this
+            // frame is solved against its stereo points (tracked one frame) before giving up.
+            let previousPoints = Dictionary(lastFrameFeatures.compactMap { StereoPoint($0, camera: camera, minDisparity: config.minDisparity) }
+                .map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            if previousPoints.count >= config.minInliers {
+                makeKeyframe(lastFrameFeatures, pose: lastPose, covariance: lastCovariance, points: Array(previousPoints.values))
+                matches = keyframeMatches(features)
+                stats.matches = matches.count
+                stats.keyframePoints = keyframePointCount
+                let fromLast = (keyframePose.inverse * predictedWorld).orthonormalized
+                solved = solver.solve(matches, prediction: fromLast, priorInformation: prior)
+            }
+        }
+        if let est = solved {
             relative = est.pose
             relativeCovariance = est.covariance
             stats.inliers = est.inlierCount
@@ -157,6 +163,7 @@ public final class VisualOdometry {
         lastWasLost = state == .lost
         previousPose = lastPose
         lastPose = pose
+        lastCovariance = covariance
         stats.totalMs = Date().timeIntervalSince(start) * 1000
         return FrameResult(index: frameIndex, timestamp: timestamp, pose: pose, covariance: covariance, state: state, stats: stats)
     }
@@ -182,10 +189,30 @@ public final class VisualOdometry {
         return out
     }
 
-    /// The current frame becomes the keyframe: its selected stereo points become the map.
-    private func makeKeyframe(_ features: [Feature], pose: SE3, covariance: Mat6) {
+    /// Matches between the keyframe's points still tracked and their current observations; the
+    /// observation covariance accumulates the tracker's covariance frame by frame since the keyframe.
+    private func keyframeMatches(_ features: [Feature]) -> [PoseMatch] {
+        var matches: [PoseMatch] = []
+        matches.reserveCapacity(mapPoints.count)
+        for f in features where f.isTracked {
+            guard let p = mapPoints[f.id] else { continue }
+            let acc = accumulated[f.id] ?? (0, 0, 0)
+            let cov = (uu: acc.uu + f.covariance.uu, uv: acc.uv + f.covariance.uv, vv: acc.vv + f.covariance.vv)
+            accumulated[f.id] = cov
+            var stereo: (Double, Double, Vec3, Mat3)?
+            if let sp = StereoPoint(f, camera: camera, minDisparity: config.minDisparity) {
+                stereo = (sp.disparity, sp.disparityVariance, sp.position, sp.covariance)
+            }
+            matches.append(PoseMatch(point: p.position, pointCovariance: p.covariance, uv: f.uv, uvCovariance: cov, stereo: stereo))
+        }
+        return matches
+    }
+
+    /// The frame becomes the keyframe: its selected stereo points (or `points`, when given: all of
+    /// them, for a rescue keyframe) become the map.
+    private func makeKeyframe(_ features: [Feature], pose: SE3, covariance: Mat6, points given: [StereoPoint]? = nil) {
         let points = features.compactMap { StereoPoint($0, camera: camera, minDisparity: config.minDisparity) }
-        let selected = selector.select(points, width: camera.width, height: camera.height)
+        let selected = given ?? selector.select(points, width: camera.width, height: camera.height)
         mapPoints = Dictionary(selected.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         accumulated = [:]
         keyframePointCount = selected.count
