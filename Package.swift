@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Trajectories", dependencies: ["Geometry"]),
         .target(name: "Datasets", dependencies: ["Geometry", "Trajectories", "CVBridge", "Yams"]),
         .target(name: "Frontend", dependencies: ["Geometry", "Datasets", "CVBridge"]),
-        .target(name: "Odometry", dependencies: ["Geometry", "Datasets", "Frontend"]),
+        .target(name: "Odometry", dependencies: ["Geometry", "Datasets", "Frontend", "PoseGraph"]),
         .target(name: "PoseGraph", dependencies: ["Geometry", "CCholmod"]),
         .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
         .target(name: "Synthetic", dependencies: ["Geometry", "Trajectories", "Datasets", "CVBridge"]),

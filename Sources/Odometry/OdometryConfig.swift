@@ -56,6 +56,10 @@ public struct OdometryConfig: Sendable, Equatable {
     /// A new keyframe after this translation (metres) or rotation (radians) from the last one.
     public var keyframeTranslation = 2.0
     public var keyframeRotation = 0.15
+    /// Keyframes in the sliding-window optimisation (each new keyframe is also solved against the
+    /// older window keyframes it still sees; a pose graph over the window refines it). 0 or 1 turns
+    /// it off. Default 5.
+    public var windowSize = 5
     /// Gauss–Newton iterations of the pose solve. Default 10.
     public var solverIterations = 10
     /// Floor on the image-plane variances the pose solve uses (Σ_uv and σ_δ², px²). The front end's

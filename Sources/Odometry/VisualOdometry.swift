@@ -56,6 +56,8 @@ public final class VisualOdometry {
     private var keyframeCovariance = Mat6()
     /// The previous frame's pose covariance.
     private var lastCovariance = Mat6()
+    /// The last keyframes and the relative poses between them (sliding-window optimisation).
+    private var window: KeyframeWindow
     private var keyframePointCount = 0
     /// Keyframe points by track id (keyframe camera frame).
     private var mapPoints: [Int64: StereoPoint] = [:]
@@ -73,6 +75,7 @@ public final class VisualOdometry {
         self.camera = camera
         self.config = config
         frontend = try Frontend(camera: camera, config: config.frontend)
+        window = KeyframeWindow(size: config.windowSize)
         solver = PoseSolver(camera: camera, config: config)
         selector = KeypointSelector(count: config.selectedPoints, border: config.selectorBorder,
                                     medianFactor: config.selectorMedianFactor, enabled: config.selectorEnabled)
@@ -97,6 +100,7 @@ public final class VisualOdometry {
 
         if frameIndex == 0 {
             makeKeyframe(features, pose: .identity, covariance: Mat6())
+            window.start(KeyframeWindow.Keyframe(pose: .identity, points: mapPoints))
             lastPose = .identity; previousPose = .identity
             stats.totalMs = Date().timeIntervalSince(start) * 1000
             return FrameResult(index: frameIndex, timestamp: timestamp, pose: .identity, covariance: Mat6(), state: .initialised, stats: stats)
@@ -123,6 +127,7 @@ public final class VisualOdometry {
             }
             prior = info
         }
+        window.track(features)
         var solved = solver.solve(matches, prediction: prediction, priorInformation: prior)
         if solved == nil, frameIndex > 1 {
             // Too few keyframe points survive: the previous frame becomes the keyframe and this
@@ -131,6 +136,7 @@ public final class VisualOdometry {
                 .map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             if previousPoints.count >= config.minInliers {
                 makeKeyframe(lastFrameFeatures, pose: lastPose, covariance: lastCovariance, points: Array(previousPoints.values))
+                window.start(KeyframeWindow.Keyframe(pose: lastPose, points: mapPoints))
                 matches = keyframeMatches(features)
                 stats.matches = matches.count
                 stats.keyframePoints = keyframePointCount
@@ -150,6 +156,17 @@ public final class VisualOdometry {
             if Double(est.inlierCount) < config.keyframeInlierFraction * Double(keyframePointCount) || moved {
                 makeKeyframe(features, pose: pose, covariance: covariance)
                 state = .keyframe
+                if config.windowSize > 1 {
+                    let optimised = window.add(KeyframeWindow.Keyframe(pose: pose, points: mapPoints), features: features,
+                                               relative: est.pose, relativeCovariance: est.covariance,
+                                               solver: solver, minInliers: config.minInliers)
+                    // Move the motion model with the correction so the velocity stays the same.
+                    let correction = optimised * pose.inverse
+                    previousPose = (correction * previousPose).orthonormalized
+                    lastPose = (correction * lastPose).orthonormalized
+                    pose = optimised
+                    keyframePose = optimised
+                }
             }
         } else {
             // Tracking loss: keep a pose from the motion model, grow its uncertainty, restart here.
@@ -157,6 +174,7 @@ public final class VisualOdometry {
             let ad = velocity.inverse.adjoint
             covariance = ad * (keyframeCovariance + relativeCovariance) * ad.transposed + relativeCovariance * 4
             makeKeyframe(features, pose: pose, covariance: covariance)
+            window.start(KeyframeWindow.Keyframe(pose: pose, points: mapPoints))
             state = .lost
         }
         stats.poseMs = Date().timeIntervalSince(t0) * 1000

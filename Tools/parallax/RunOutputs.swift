@@ -159,6 +159,7 @@ enum ConfigFile {
             case "residual": guard let s = value as? String, let r = ResidualKind(rawValue: s) else { throw fail("reprojection or pointToPoint") }; c.residual = r
             case "selector": guard let b = value as? Bool else { throw fail("expected true or false") }; c.selectorEnabled = b
             case "selected_points": c.selectedPoints = try int()
+            case "window_size": c.windowSize = try int()
             case "selector_median_factor": c.selectorMedianFactor = try number()
             case "selector_border": c.selectorBorder = try number()
             case "max_features": c.frontend.maxFeatures = try int()
