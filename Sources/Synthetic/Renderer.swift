@@ -166,7 +166,7 @@ public struct StereoRenderer: Sendable {
 }
 
 /// Grey level → 8 bits, rounded and clamped.
-@inline(__always) func quantize(_ v: Double) -> UInt8 { UInt8(min(max(v, 0), 255).rounded()) }
+@inline(__always) func quantize(_ v: Double) -> UInt8 { UInt8(truncatingIfNeeded: Int(min(max(v, 0), 255) + 0.5)) }
 
 /// An approximately standard normal deviate from a hash of (pixel, eye, seed): the sum of four
 /// uniform 16-bit values (Irwin–Hall), scaled to unit variance. Cheaper than Box–Muller and
