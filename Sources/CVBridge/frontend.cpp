@@ -167,6 +167,24 @@ void trackFeatures(cvb_frontend &fe) {
     fe.tracks.swap(spread);
 }
 
+/// Shi–Tomasi score at pixel (x, y): the smallest eigenvalue of the 7×7 structure tensor, from the
+/// base level's Scharr gradients that the tracker computed anyway (only at FAST corners, instead of
+/// cornerMinEigenVal over whole buckets).
+float minEigenvalue(const cvb::GradientPyramid &p, int x, int y) {
+    const int pad = cvb::GradientPyramid::pad;
+    double a = 0, b = 0, c = 0;
+    for (int dy = -3; dy <= 3; ++dy) {
+        const float *gx = p.gx[0].ptr<float>(y + dy + pad) + x + pad;
+        const float *gy = p.gy[0].ptr<float>(y + dy + pad) + x + pad;
+        for (int dx = -3; dx <= 3; ++dx) {
+            const double u = gx[dx], v = gy[dx];
+            a += u * u; b += u * v; c += v * v;
+        }
+    }
+    const double h = 0.5 * (a - c);
+    return float(0.5 * (a + c) - std::sqrt(h * h + b * b));
+}
+
 /// Tops up grid buckets below their quota with the strongest FAST corners away from tracks.
 void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
     const auto &c = fe.cfg;
@@ -191,7 +209,6 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
     };
     for (const auto &t : fe.tracks) { count[bucketOf(t.pt)]++; mark(t.pt); }
     std::vector<cv::KeyPoint> kps;
-    cv::Mat eig;   // Shi–Tomasi scores of the current bucket
     for (int by = 0; by < c.grid_rows; ++by) {
         for (int bx = 0; bx < c.grid_cols; ++bx) {
             const int b = by * c.grid_cols + bx;
@@ -205,8 +222,7 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
             // Rank FAST corners by the Shi–Tomasi score (smallest structure-tensor eigenvalue):
             // what makes a window trackable by LK, rather than FAST's contrast score.
             if (kps.empty()) continue;
-            cv::cornerMinEigenVal(cur(roi), eig, 7, 3);
-            for (auto &k : kps) k.response = eig.at<float>(int(k.pt.y), int(k.pt.x));
+            for (auto &k : kps) k.response = minEigenvalue(fe.cur, int(k.pt.x) + rx0, int(k.pt.y) + ry0);
             std::sort(kps.begin(), kps.end(), [](const cv::KeyPoint &a, const cv::KeyPoint &b) { return a.response > b.response; });
             for (const auto &k : kps) {
                 if (count[b] >= quota) break;
@@ -249,10 +265,17 @@ extern "C" int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const
         detectFeatures(*fe, cur);
         const double tDetect = msSince(t1);
         t1 = Clock::now();
-        cvb::StereoMatcher matcher(cur, rightImg, fe->cfg.stereo_radius, fe->cfg.max_disparity,
-                                   fe->cfg.ambiguity_ratio, fe->cfg.lr_tolerance);
+        // Stereo for every track, in parallel (one matcher, with its scratch buffers, per stripe).
+        const auto &tracks = fe->tracks;
+        std::vector<cvb::StereoResult> stereo(tracks.size());
+        cv::parallel_for_(cv::Range(0, int(tracks.size())), [&](const cv::Range &range) {
+            cvb::StereoMatcher matcher(cur, rightImg, fe->cfg.stereo_radius, fe->cfg.max_disparity,
+                                       fe->cfg.ambiguity_ratio, fe->cfg.lr_tolerance);
+            for (int i = range.start; i < range.end; ++i) stereo[size_t(i)] = matcher.match(tracks[size_t(i)].pt.x, tracks[size_t(i)].pt.y);
+        }, 2.0);
         written = 0;
-        for (const auto &t : fe->tracks) {
+        for (size_t i = 0; i < tracks.size(); ++i) {
+            const auto &t = tracks[i];
             if (written >= capacity) break;
             cvb_feature f{};
             f.id = t.id;
@@ -263,7 +286,7 @@ extern "C" int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const
             f.score = t.score;
             f.age = t.age;
             f.flags = t.tracked ? CVB_FEATURE_TRACKED : CVB_FEATURE_NEW;
-            const auto m = matcher.match(t.pt.x, t.pt.y);
+            const auto &m = stereo[i];
             if (m.valid) {
                 f.disparity = m.disparity;
                 f.disparity_var = m.variance;
