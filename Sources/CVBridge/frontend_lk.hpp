@@ -81,7 +81,9 @@ public:
             if (!(det > 1e-6 * (A11 + A22) * (A11 + A22)) || !(det > 0)) return res;
             bool converged = false;
             double prevX = 0, prevY = 0;
-            for (int it = 0; it < 30; ++it) {
+            // Coarse levels only seed the next one: a few iterations to 0.1 px suffice there.
+            const int maxIterations = level == 0 ? 30 : 10;
+            for (int it = 0; it < maxIterations; ++it) {
                 const double qx = px + dx, qy = py + dy;
                 if (!inside(J, qx, qy)) break;
                 sampleWindow(J, qx, qy, j.data());
@@ -96,8 +98,8 @@ public:
                 }
                 prevX = ddx; prevY = ddy;
                 dx += ddx; dy += ddy;
-                // 0.01 px at the base level; coarser levels only seed the next one.
-                if (ddx * ddx + ddy * ddy < (level == 0 ? 1e-4 : 1e-3)) { converged = true; break; }
+                // 0.01 px at the base level, 0.1 px at the coarser ones.
+                if (ddx * ddx + ddy * ddy < (level == 0 ? 1e-4 : 1e-2)) { converged = true; break; }
             }
             if (level == 0) {
                 const double qx = px + dx, qy = py + dy;
