@@ -18,11 +18,19 @@
 
 namespace {
 
+/// Reads a whole file with one fread (an istreambuf_iterator copy goes byte by byte).
 bool readFile(const char *path, std::vector<uint8_t> &bytes) {
-    std::ifstream f(path, std::ios::binary);
+    FILE *f = std::fopen(path, "rb");
     if (!f) return false;
-    bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-    return true;
+    bool ok = std::fseek(f, 0, SEEK_END) == 0;
+    const long size = ok ? std::ftell(f) : -1;
+    ok = ok && size >= 0 && std::fseek(f, 0, SEEK_SET) == 0;
+    if (ok) {
+        bytes.resize(size_t(size));
+        ok = size == 0 || std::fread(bytes.data(), 1, size_t(size), f) == size_t(size);
+    }
+    std::fclose(f);
+    return ok;
 }
 
 /// ITU-R BT.601 luma, as OpenCV's cvtColor(…GRAY) computes it.
