@@ -36,7 +36,6 @@ struct cvb_frontend {
     std::unordered_map<int64_t, cv::Point2f> predictions;
     std::vector<Track> tracks;
     int64_t nextId = 0;
-    cv::Ptr<cv::FastFeatureDetector> fast;
 };
 
 extern "C" cvb_frontend_config cvb_frontend_default_config(void) {
@@ -77,7 +76,6 @@ extern "C" cvb_frontend *cvb_frontend_create(const cvb_frontend_config *config, 
         fe->cfg = c;
         fe->width = width;
         fe->height = height;
-        fe->fast = cv::FastFeatureDetector::create(c.fast_threshold, true);
         return CVB_OK;
     });
     return fe;
@@ -208,37 +206,44 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
         return by * c.grid_cols + bx;
     };
     for (const auto &t : fe.tracks) { count[bucketOf(t.pt)]++; mark(t.pt); }
-    std::vector<cv::KeyPoint> kps;
-    for (int by = 0; by < c.grid_rows; ++by) {
-        for (int bx = 0; bx < c.grid_cols; ++bx) {
-            const int b = by * c.grid_cols + bx;
-            if (count[b] >= quota) continue;
+    // FAST and Shi–Tomasi scoring of the buckets below quota, in parallel (the expensive part);
+    // then the corners are taken bucket by bucket in a fixed order, so the result is deterministic.
+    std::vector<int> open;
+    for (int b = 0; b < buckets; ++b) if (count[b] < quota) open.push_back(b);
+    std::vector<std::vector<cv::KeyPoint>> found(open.size());
+    cv::parallel_for_(cv::Range(0, int(open.size())), [&](const cv::Range &range) {
+        for (int i = range.start; i < range.end; ++i) {
+            const int b = open[size_t(i)], bx = b % c.grid_cols, by = b / c.grid_cols;
             // FAST needs 3 px around each tested pixel: detect on a slightly larger ROI.
             const int rx0 = std::max(0, int(x0 + bx * bw) - 3), ry0 = std::max(0, int(y0 + by * bh) - 3);
             const int rx1 = std::min(fe.width, int(x0 + (bx + 1) * bw) + 3), ry1 = std::min(fe.height, int(y0 + (by + 1) * bh) + 3);
-            const cv::Rect roi(rx0, ry0, rx1 - rx0, ry1 - ry0);
-            kps.clear();
-            fe.fast->detect(cur(roi), kps);
+            auto &kps = found[size_t(i)];
+            cv::FAST(cur(cv::Rect(rx0, ry0, rx1 - rx0, ry1 - ry0)), kps, c.fast_threshold, true);
             // Rank FAST corners by the Shi–Tomasi score (smallest structure-tensor eigenvalue):
             // what makes a window trackable by LK, rather than FAST's contrast score.
-            if (kps.empty()) continue;
-            for (auto &k : kps) k.response = minEigenvalue(fe.cur, int(k.pt.x) + rx0, int(k.pt.y) + ry0);
-            std::sort(kps.begin(), kps.end(), [](const cv::KeyPoint &a, const cv::KeyPoint &b) { return a.response > b.response; });
-            for (const auto &k : kps) {
-                if (count[b] >= quota) break;
-                const cv::Point2f p(k.pt.x + rx0, k.pt.y + ry0);
-                if (p.x < x0 || p.y < y0 || p.x >= x1 || p.y >= y1 || bucketOf(p) != b) continue;
-                const int gx = int(p.x) / cell, gy = int(p.y) / cell;
-                if (occupied[size_t(gy) * gw + gx]) continue;
-                Track t;
-                t.id = fe.nextId++;
-                t.pt = p;
-                t.prev = p;
-                t.score = k.response;
-                fe.tracks.push_back(t);
-                count[b]++;
-                mark(p);
+            for (auto &k : kps) {
+                k.pt.x += float(rx0); k.pt.y += float(ry0);
+                k.response = minEigenvalue(fe.cur, int(k.pt.x), int(k.pt.y));
             }
+            std::sort(kps.begin(), kps.end(), [](const cv::KeyPoint &p, const cv::KeyPoint &q) { return p.response > q.response; });
+        }
+    }, 2.0);
+    for (size_t i = 0; i < open.size(); ++i) {
+        const int b = open[i];
+        for (const auto &k : found[i]) {
+            if (count[b] >= quota) break;
+            const cv::Point2f p = k.pt;
+            if (p.x < x0 || p.y < y0 || p.x >= x1 || p.y >= y1 || bucketOf(p) != b) continue;
+            const int gx = int(p.x) / cell, gy = int(p.y) / cell;
+            if (occupied[size_t(gy) * gw + gx]) continue;
+            Track t;
+            t.id = fe.nextId++;
+            t.pt = p;
+            t.prev = p;
+            t.score = k.response;
+            fe.tracks.push_back(t);
+            count[b]++;
+            mark(p);
         }
     }
 }
