@@ -158,8 +158,9 @@ public final class Frontend {
             throw .imageSize(expected: "\(camera.width)×\(camera.height)", got: img.sizeDescription)
         }
         if !predictions.isEmpty {
-            let ids = Array(predictions.keys)
-            let uv = ids.flatMap { id -> [Float] in let p = predictions[id]!; return [Float(p.x), Float(p.y)] }
+            let entries = Array(predictions)
+            let ids = entries.map(\.key)
+            let uv = entries.flatMap { [Float($0.value.x), Float($0.value.y)] }
             cvb_frontend_set_predictions(handle, ids, uv, Int32(ids.count))
         }
         var timing = cvb_frontend_timing()
