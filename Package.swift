@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CVBridge", "TestSupport"]),
         .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Datasets", "TestSupport"]),
-        .testTarget(name: "OdometryTests", dependencies: ["Odometry", "Datasets", "Evaluation", "Synthetic", "TestSupport"]),
+        .testTarget(name: "OdometryTests", dependencies: ["Odometry", "Frontend", "Datasets", "Evaluation", "Synthetic", "TestSupport"]),
         .testTarget(name: "PoseGraphTests", dependencies: ["PoseGraph", "TestSupport"]),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Frontend", "Datasets", "Trajectories", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),

@@ -1,5 +1,9 @@
-// ORB detection and cross-checked matching of an image pair (used to verify rectification).
+// ORB: detection and cross-checked matching of an image pair (used to verify rectification), and
+// descriptors at given keypoints (keyframes, for place recognition).
 #include "bridge_common.hpp"
+
+#include <cmath>
+#include <cstring>
 
 #include <opencv2/features2d.hpp>
 
@@ -29,4 +33,39 @@ extern "C" int cvb_orb_match_pair(const uint8_t *left, const uint8_t *right, int
         return CVB_OK;
     });
     return rc == CVB_OK ? count : -1;
+}
+
+extern "C" int cvb_orb_describe(const uint8_t *pixels, int width, int height, const float *uv, int count,
+                                uint8_t *descriptors, uint8_t *valid, cvb_error *err) {
+    if (!pixels || width <= 0 || height <= 0 || count < 0 || (count > 0 && (!uv || !descriptors || !valid))) {
+        cvb::fail(err, CVB_ERR_ARGUMENT, "cvb_orb_describe: invalid arguments");
+        return -1;
+    }
+    int described = -1;
+    const int rc = cvb::guarded(err, "ORB descriptors", [&]() -> int {
+        std::memset(descriptors, 0, size_t(count) * CVB_ORB_BYTES);
+        std::memset(valid, 0, size_t(count));
+        described = 0;
+        if (count == 0) return CVB_OK;
+        std::vector<cv::KeyPoint> kps;
+        kps.reserve(size_t(count));
+        for (int i = 0; i < count; ++i) {
+            const float x = uv[2 * i], y = uv[2 * i + 1];
+            if (!std::isfinite(x) || !std::isfinite(y)) continue;
+            cv::KeyPoint k(x, y, 31.f, -1.f, 0.f, 0, i);   // size 31 (ORB's patch), octave 0, class_id = input index
+            kps.push_back(k);
+        }
+        auto orb = cv::ORB::create(count, 1.2f, 1);   // one level: describe at the given scale
+        cv::Mat desc;
+        orb->detectAndCompute(cvb::wrapGrey(pixels, width, height), cv::noArray(), kps, desc, true);
+        for (size_t k = 0; k < kps.size() && int(k) < desc.rows; ++k) {
+            const int i = kps[k].class_id;
+            if (i < 0 || i >= count) continue;
+            std::memcpy(descriptors + size_t(i) * CVB_ORB_BYTES, desc.ptr<uint8_t>(int(k)), CVB_ORB_BYTES);
+            valid[i] = 1;
+            ++described;
+        }
+        return CVB_OK;
+    });
+    return rc == CVB_OK ? described : -1;
 }

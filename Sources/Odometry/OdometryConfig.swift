@@ -62,6 +62,9 @@ public struct OdometryConfig: Sendable, Equatable {
     /// older window keyframes it still sees; a pose graph over the window refines it). 0 or 1 turns
     /// it off. Default 5.
     public var windowSize = 5
+    /// Compute ORB descriptors of each new keyframe's points (`FrameResult.keyframe`), for place
+    /// recognition. Default true.
+    public var describeKeyframes = true
     /// Gauss–Newton iterations of the pose solve. Default 10.
     public var solverIterations = 10
     /// Floor on the image-plane variances the pose solve uses (Σ_uv and σ_δ², px²). The front end's

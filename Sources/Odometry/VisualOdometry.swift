@@ -34,6 +34,18 @@ public struct FrameResult: Sendable {
     public var covariance: Mat6
     public var state: TrackingState
     public var stats: FrameStats
+    /// The keyframe this frame started (first frame, new keyframe, restart after loss), with its
+    /// points and their ORB descriptors for place recognition; nil otherwise.
+    public var keyframe: KeyframeSnapshot?
+}
+
+/// A keyframe as the odometry made it: its pose, its selected stereo points (camera frame, with
+/// metric covariances) and an ORB descriptor per point (nil near the border).
+public struct KeyframeSnapshot: Sendable {
+    public var index: Int
+    public var pose: SE3
+    public var points: [StereoPoint]
+    public var descriptors: [ORBDescriptor?]
 }
 
 /// Covariance-aware stereo visual odometry (METHOD.md §2–5): one call per rectified stereo frame.
@@ -103,7 +115,8 @@ public final class VisualOdometry {
             window.start(KeyframeWindow.Keyframe(pose: .identity, points: mapPoints))
             lastPose = .identity; previousPose = .identity
             stats.totalMs = Date().timeIntervalSince(start) * 1000
-            return FrameResult(index: frameIndex, timestamp: timestamp, pose: .identity, covariance: Mat6(), state: .initialised, stats: stats)
+            return FrameResult(index: frameIndex, timestamp: timestamp, pose: .identity, covariance: Mat6(), state: .initialised,
+                               stats: stats, keyframe: try snapshot(left))
         }
 
         // Matches: keyframe points still tracked, with their current observation.
@@ -183,7 +196,9 @@ public final class VisualOdometry {
         lastPose = pose
         lastCovariance = covariance
         stats.totalMs = Date().timeIntervalSince(start) * 1000
-        return FrameResult(index: frameIndex, timestamp: timestamp, pose: pose, covariance: covariance, state: state, stats: stats)
+        let keyframe = state == .tracking ? nil : try snapshot(left)
+        return FrameResult(index: frameIndex, timestamp: timestamp, pose: pose, covariance: covariance, state: state,
+                           stats: stats, keyframe: keyframe)
     }
 
     /// Where the previous frame's features should appear if the camera moves by `motion`
@@ -205,6 +220,15 @@ public final class VisualOdometry {
             if camera.contains(uv) { out[f.id] = uv }
         }
         return out
+    }
+
+    /// The current keyframe's points with ORB descriptors from `image` (its left image), when
+    /// `config.describeKeyframes`.
+    private func snapshot(_ image: GreyImage) throws(FrontendError) -> KeyframeSnapshot? {
+        guard config.describeKeyframes else { return nil }
+        let points = mapPoints.values.sorted { $0.id < $1.id }
+        let descriptors = try ORBDescriptor.describe(image, at: points.map(\.uv))
+        return KeyframeSnapshot(index: frameIndex, pose: keyframePose, points: points, descriptors: descriptors)
     }
 
     /// Matches between the keyframe's points still tracked and their current observations; the

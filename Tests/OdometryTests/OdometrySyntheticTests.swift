@@ -1,4 +1,6 @@
+import Datasets
 import Evaluation
+import Frontend
 import Geometry
 import Odometry
 import Synthetic
@@ -19,5 +21,44 @@ import Trajectories
         print("synthetic \(world) \(trajectory): ATE \(ape.statistics.rmse) m over \(gt.pathLength) m")
         #expect(results.allSatisfy { $0.state != .lost })
         #expect(ape.statistics.rmse < bound * gt.pathLength, "ATE \(ape.statistics.rmse) m over \(gt.pathLength) m")
+    }
+}
+
+/// Keyframes carry ORB descriptors of their points (for place recognition): the same surface point
+/// seen by two keyframes has close descriptors, different points far ones; points near the border
+/// get none.
+@Suite struct KeyframeDescriptorTests {
+    @Test func sameTrackHasCloseDescriptors() throws {
+        let seq = try SyntheticSequence(world: .canyon, trajectory: .straight, camera: CameraPreset.vga.camera, frames: 12, seed: 9)
+        let (_, results) = try runOdometry(seq)
+        let snapshots = results.compactMap(\.keyframe)
+        #expect(snapshots.count >= 2)
+        let a = try #require(snapshots.first), b = try #require(snapshots.dropFirst().first)
+        #expect(a.points.count == a.descriptors.count && a.descriptors.contains { $0 != nil })
+        let byID = Dictionary(uniqueKeysWithValues: zip(b.points.map(\.id), b.descriptors))
+        var same: [Int] = [], different: [Int] = []
+        for (p, d) in zip(a.points, a.descriptors) {
+            guard let d else { continue }
+            if let e = byID[p.id] ?? nil { same.append(d.distance(to: e)) }
+            if let other = b.descriptors.compactMap({ $0 }).first(where: { _ in true }), byID[p.id] == nil {
+                different.append(d.distance(to: other))
+            }
+        }
+        let medianSame = same.sorted()[same.count / 2], medianDifferent = different.sorted()[different.count / 2]
+        #expect(same.count > 20 && different.count > 20)
+        #expect(medianSame < 70 && medianDifferent > 100, "median Hamming distance: same point \(medianSame), different \(medianDifferent)")
+    }
+
+    @Test func borderPointsHaveNoDescriptor() throws {
+        let image = seqImage()
+        let d = try ORBDescriptor.describe(image, at: [SIMD2(5, 5), SIMD2(320, 240), SIMD2(.nan, 3)])
+        #expect(d.count == 3 && d[0] == nil && d[1] != nil && d[2] == nil)
+    }
+
+    private func seqImage() -> GreyImage {
+        // A textured image: a smooth pattern with corners.
+        var px = [UInt8](repeating: 0, count: 640 * 480)
+        for y in 0..<480 { for x in 0..<640 { px[y * 640 + x] = UInt8(truncatingIfNeeded: (x / 7 * 37) ^ (y / 5 * 53)) } }
+        return GreyImage(width: 640, height: 480, pixels: px)
     }
 }

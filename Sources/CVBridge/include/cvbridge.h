@@ -113,6 +113,19 @@ typedef struct {
 int cvb_orb_match_pair(const uint8_t *left, const uint8_t *right, int width, int height,
                        int max_features, cvb_stereo_match *out, int capacity, cvb_error *err);
 
+/** Size of one ORB descriptor, bytes. */
+#define CVB_ORB_BYTES 32
+
+/**
+ * Computes ORB descriptors (rBRIEF, oriented by the intensity centroid, at the base scale) at
+ * `count` given keypoints `uv` (x0, y0, x1, y1, … in pixels) of an 8-bit grey image. The caller
+ * owns `descriptors` (count × CVB_ORB_BYTES bytes) and `valid` (count bytes): valid[i] = 0 where
+ * keypoint i is too close to the border to be described (its descriptor bytes are then zero).
+ * Returns the number of described keypoints, or −1 with `err` filled.
+ */
+int cvb_orb_describe(const uint8_t *pixels, int width, int height, const float *uv, int count,
+                     uint8_t *descriptors, uint8_t *valid, cvb_error *err);
+
 #ifdef __cplusplus
 }
 #endif
