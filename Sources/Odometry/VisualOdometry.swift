@@ -39,13 +39,20 @@ public struct FrameResult: Sendable {
     public var keyframe: KeyframeSnapshot?
 }
 
-/// A keyframe as the odometry made it: its pose, its selected stereo points (camera frame, with
-/// metric covariances) and an ORB descriptor per point (nil near the border).
+/// A keyframe as the odometry made it: its pose, all its stereo points (camera frame, with metric
+/// covariances) and an ORB descriptor per point (nil near the border).
 public struct KeyframeSnapshot: Sendable {
+    /// Frame index of the keyframe.
     public var index: Int
+    /// `T_world_keyframe` as the odometry estimated it.
     public var pose: SE3
     public var points: [StereoPoint]
     public var descriptors: [ORBDescriptor?]
+    /// Frame index of the previous keyframe this one was solved against, and the 6×6 covariance
+    /// of that relative pose ((ρ, φ), right perturbation); nil after tracking loss or a restart
+    /// (a new submap begins).
+    public var previous: Int?
+    public var relativeCovariance: Mat6?
 }
 
 /// Covariance-aware stereo visual odometry (METHOD.md §2–5): one call per rectified stereo frame.
@@ -68,6 +75,15 @@ public final class VisualOdometry {
     private var keyframeCovariance = Mat6()
     /// The previous frame's pose covariance.
     private var lastCovariance = Mat6()
+    /// Frame index of the last keyframe reported in a snapshot (nil after a rescue keyframe, which
+    /// is a past frame and has none), and the link of the keyframe being made to it.
+    private var lastSnapshot: Int?
+    private var keyframeLink: (previous: Int, covariance: Mat6)?
+    /// Covariance of a rescue keyframe relative to the last reported keyframe, until the next one.
+    private var rescueCovariance: Mat6?
+    /// Every stereo point of the current keyframe (the selector keeps a subset for tracking; place
+    /// recognition and loop verification use them all).
+    private var keyframeStereoPoints: [StereoPoint] = []
     /// The last keyframes and the relative poses between them (sliding-window optimisation).
     private var window: KeyframeWindow
     private var keyframePointCount = 0
@@ -150,6 +166,10 @@ public final class VisualOdometry {
             if previousPoints.count >= config.minInliers {
                 makeKeyframe(lastFrameFeatures, pose: lastPose, covariance: lastCovariance, points: Array(previousPoints.values))
                 window.start(KeyframeWindow.Keyframe(pose: lastPose, points: mapPoints))
+                // The rescue keyframe (the previous frame) hangs off the current keyframe by the
+                // previous frame's solve: carry that link's covariance to the next reported keyframe.
+                let ad = relative.inverse.adjoint
+                rescueCovariance = rescueCovariance.map { ad * $0 * ad.transposed + relativeCovariance } ?? relativeCovariance
                 matches = keyframeMatches(features)
                 stats.matches = matches.count
                 stats.keyframePoints = keyframePointCount
@@ -167,6 +187,10 @@ public final class VisualOdometry {
             covariance = ad * keyframeCovariance * ad.transposed + est.covariance
             let moved = est.pose.translation.norm > config.keyframeTranslation || est.pose.rotation.angle > config.keyframeRotation
             if Double(est.inlierCount) < config.keyframeInlierFraction * Double(keyframePointCount) || moved {
+                let ad = est.pose.inverse.adjoint
+                let linkCovariance = rescueCovariance.map { ad * $0 * ad.transposed + est.covariance } ?? est.covariance
+                keyframeLink = lastSnapshot.map { ($0, linkCovariance) }
+                rescueCovariance = nil
                 makeKeyframe(features, pose: pose, covariance: covariance)
                 state = .keyframe
                 if config.windowSize > 1 {
@@ -188,6 +212,7 @@ public final class VisualOdometry {
             covariance = ad * (keyframeCovariance + relativeCovariance) * ad.transposed + relativeCovariance * 4
             makeKeyframe(features, pose: pose, covariance: covariance)
             window.start(KeyframeWindow.Keyframe(pose: pose, points: mapPoints))
+            rescueCovariance = nil
             state = .lost
         }
         stats.poseMs = Date().timeIntervalSince(t0) * 1000
@@ -226,9 +251,11 @@ public final class VisualOdometry {
     /// `config.describeKeyframes`.
     private func snapshot(_ image: GreyImage) throws(FrontendError) -> KeyframeSnapshot? {
         guard config.describeKeyframes else { return nil }
-        let points = mapPoints.values.sorted { $0.id < $1.id }
+        let points = keyframeStereoPoints
         let descriptors = try ORBDescriptor.describe(image, at: points.map(\.uv))
-        return KeyframeSnapshot(index: frameIndex, pose: keyframePose, points: points, descriptors: descriptors)
+        defer { lastSnapshot = frameIndex; keyframeLink = nil }
+        return KeyframeSnapshot(index: frameIndex, pose: keyframePose, points: points, descriptors: descriptors,
+                                previous: keyframeLink?.previous, relativeCovariance: keyframeLink?.covariance)
     }
 
     /// Matches between the keyframe's points still tracked and their current observations; the
@@ -254,6 +281,7 @@ public final class VisualOdometry {
     /// them, for a rescue keyframe) become the map.
     private func makeKeyframe(_ features: [Feature], pose: SE3, covariance: Mat6, points given: [StereoPoint]? = nil) {
         let points = features.compactMap { StereoPoint($0, camera: camera, minDisparity: config.minDisparity) }
+        keyframeStereoPoints = points
         let selected = given ?? selector.select(points, width: camera.width, height: camera.height)
         mapPoints = Dictionary(selected.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         accumulated = [:]

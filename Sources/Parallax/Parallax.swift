@@ -9,6 +9,7 @@
 @_exported import Evaluation
 @_exported import Geometry
 @_exported import PoseGraph
+@_exported import LoopClosure
 @_exported import Synthetic
 @_exported import Trajectories
 

@@ -37,10 +37,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Disable the covariance-aware keypoint selector (plain grid).")
     var noSelector = false
 
+    @Option(help: "Loop closure: on (default; writes trajectory_corrected_*.txt and loops.csv) or off.")
+    var loopClosure: String = "on"
+
     @Flag(help: "No progress line.")
     var quiet = false
 
     func run() throws {
+        guard loopClosure == "on" || loopClosure == "off" else { throw ValidationError("--loop-closure must be on or off") }
         guard let kind = DatasetKind(rawValue: dataset.lowercased()) else {
             throw ValidationError("unknown dataset layout '\(dataset)' (expected kitti, tartanair, euroc or generic)")
         }
@@ -60,7 +64,8 @@ struct RunCommand: ParsableCommand {
         let count = min(frames ?? ds.frameCount, ds.frameCount)
         guard count > 0 else { throw ValidationError("--frames must be positive") }
 
-        try runOdometry(on: ds, frames: count, config: cfg, out: URL(fileURLWithPath: out), quiet: quiet, byTime: kind == .euroc)
+        try runOdometry(on: ds, frames: count, config: cfg, out: URL(fileURLWithPath: out), quiet: quiet, byTime: kind == .euroc,
+                        loopClosure: loopClosure == "on")
     }
 }
 
@@ -69,7 +74,8 @@ struct RunCommand: ParsableCommand {
 /// `byTime`). Shared by `run` and `demo`. Returns the summary.
 @discardableResult
 func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: OdometryConfig, out outDir: URL,
-                 quiet: Bool, byTime: Bool) throws -> RunSummary {
+                 quiet: Bool, byTime: Bool, loopClosure: Bool = true) throws -> RunSummary {
+    let closer = loopClosure ? LoopCloser(camera: ds.camera, odometry: cfg) : nil
     let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor)
     let vo: VisualOdometry
     do { vo = try VisualOdometry(camera: ds.camera, config: cfg) } catch { throw CLIError(error.description) }
@@ -88,6 +94,7 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Odomet
         }
         if r.state == .lost { lost += 1 }
         results.append(r)
+        if let k = r.keyframe { closer?.add(k) }
         try writer.append(r)
         if !quiet { progressBar(done: results.count, total: count, since: start) }
     }
@@ -113,6 +120,15 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Odomet
             try? TrajectoryFormat.kitti.write(gt.subset(Array(0..<n)), to: outDir.appendingPathComponent("groundtruth_kitti.txt"))
         }
         if let e = summary.evaluation { print(e.text) }
+    }
+    if let closer {
+        let (corrected, correction) = try closeLoops(closer, results: results, writer: writer, folder: outDir)
+        summary.loopsAccepted = correction.accepted.count
+        summary.loopsRejected = correction.rejected.count
+        if let gt = ds.groundTruth, let e = try? RunEvaluation.evaluate(estimate: corrected, groundTruth: gt, byTime: byTime) {
+            summary.correctedEvaluation = e
+            print("with loop closure: " + e.text)
+        }
     }
     try writer.finish(summary)
     print("outputs in \(outDir.path)")

@@ -85,6 +85,10 @@ struct RunSummary: Codable {
     var configuration: [String: String]
     var pathLength: Double
     var evaluation: RunEvaluation?
+    var loopsAccepted: Int?
+    var loopsRejected: Int?
+    /// The evaluation of the loop-closed trajectory.
+    var correctedEvaluation: RunEvaluation?
 }
 
 /// Accuracy of a run against ground truth, computed with the Evaluation module (evo semantics).

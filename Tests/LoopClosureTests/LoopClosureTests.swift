@@ -1,0 +1,71 @@
+import Evaluation
+import Geometry
+import LoopClosure
+import Odometry
+import Synthetic
+import Testing
+import Trajectories
+
+/// Loop closure on a synthetic closed loop: the revisit is found, every accepted loop is a true
+/// revisit (100 % precision), the corrected trajectory is more accurate, and a false loop is
+/// switched off by the graph's χ² gate.
+@Suite struct LoopClosureTests {
+    struct Run {
+        var seq: SyntheticSequence
+        var results: [FrameResult]
+        var closer: LoopCloser
+    }
+
+    func makeRun() throws -> Run {
+        let seq = try SyntheticSequence(world: .canyon, trajectory: .loop, camera: CameraPreset.vga.camera, frames: 300, seed: 5)
+        let vo = try VisualOdometry(camera: seq.camera)
+        let closer = LoopCloser(camera: seq.camera)
+        var results: [FrameResult] = []
+        for i in 0..<seq.frameCount {
+            let f = try seq.frame(i)
+            let r = try vo.process(left: f.left, right: f.right, timestamp: f.timestamp)
+            if let k = r.keyframe { closer.add(k) }
+            results.append(r)
+        }
+        return Run(seq: seq, results: results, closer: closer)
+    }
+
+    func ate(_ poses: [SE3], _ gt: Trajectory) throws -> Double {
+        try APE.evaluate(reference: gt, estimate: Trajectory(poses: poses, timestamps: gt.timestamps),
+                         relation: .translationPart, alignment: .se3).statistics.rmse
+    }
+
+    @Test func revisitIsFoundVerifiedAndCorrectedAndAFalseLoopIsSwitchedOff() throws {
+        let r = try makeRun()
+        let gt = try #require(r.seq.groundTruth)
+        #expect(!r.closer.loops.isEmpty, "no loop found")
+        for l in r.closer.loops {
+            let d = (gt.poses[l.candidate].translation - gt.poses[l.query].translation).norm
+            #expect(d < 5, "false loop \(l.candidate)–\(l.query): true distance \(d) m")
+        }
+        let c = try r.closer.correct()
+        #expect(!c.accepted.isEmpty && c.rejected.isEmpty)
+        let before = try ate(r.results.map(\.pose), gt)
+        let after = try ate(r.closer.correctedFrames(r.results.map(\.pose), c), gt)
+        for l in r.closer.loops { print("loop \(l.candidate)–\(l.query): odometry χ² \(r.closer.odometryDistance(l) ?? -1), inliers \(l.inliers)") }
+        print("loop closure: \(r.closer.loops.count) loops, ATE \(before) → \(after) m over \(gt.pathLength) m")
+        #expect(after < before)
+        #expect(after < 0.001 * gt.pathLength)
+
+        // A false loop: two keyframes far apart on the loop, claimed 1 m apart with a confident covariance.
+        let kfs = r.closer.keyframes
+        // Two keyframes far apart on the loop, claimed to be 1 m apart with a confident covariance.
+        let a = kfs[kfs.count / 4], b = kfs[3 * kfs.count / 4]
+        var cov = Mat6()
+        for i in 0..<6 { cov[i, i] = i < 3 ? 1e-4 : 1e-6 }
+        let closer = r.closer
+        let clean = try closer.correct()
+        closer.addLoop(LoopConstraint(candidate: a.index, query: b.index, relative: SE3(translation: Vec3(1, 0, 0)),
+                                      covariance: cov, matches: 100, inliers: 100, score: 1))
+        let c2 = try closer.correct()
+        #expect(c2.rejected.contains { $0.candidate == a.index && $0.query == b.index })
+        let withFalse = try ate(closer.correctedFrames(r.results.map(\.pose), c2), gt)
+        let without = try ate(closer.correctedFrames(r.results.map(\.pose), clean), gt)
+        #expect(withFalse <= 1.1 * without + 1e-6, "ATE with the false loop \(withFalse) m, without \(without) m")
+    }
+}
