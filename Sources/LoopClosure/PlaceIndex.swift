@@ -83,8 +83,10 @@ public struct PlaceIndex: Sendable {
     public func query(_ descriptors: [ORBDescriptor?], before: Int, limit: Int = 5) -> [(frame: Int, score: Double)] {
         let q = bag(descriptors)
         var dot: [Int: Double] = [:]
+        // Stop words: a word in more than a fifth of the keyframes says little and costs the most.
+        let stop = max(8, frames.count / 5)
         for (w, c) in q {
-            guard let postings = inverted[w] else { continue }
+            guard let postings = inverted[w], postings.count <= stop else { continue }
             let weight = idf(w)
             let qv = Double(c) * weight
             for (slot, count) in postings where frames[slot] <= before {
