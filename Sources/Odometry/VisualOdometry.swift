@@ -250,7 +250,9 @@ public final class VisualOdometry {
     /// The current keyframe's points with ORB descriptors from `image` (its left image), when
     /// `config.describeKeyframes`.
     private func snapshot(_ image: GreyImage) throws(FrontendError) -> KeyframeSnapshot? {
-        guard config.describeKeyframes else { return nil }
+        // A keyframe without stereo points (a black or textureless frame after tracking loss)
+        // holds nothing to recognise or to anchor a submap: it is not reported.
+        guard config.describeKeyframes, !keyframeStereoPoints.isEmpty else { return nil }
         let points = keyframeStereoPoints
         let descriptors = try ORBDescriptor.describe(image, at: points.map(\.uv))
         defer { lastSnapshot = frameIndex; keyframeLink = nil }

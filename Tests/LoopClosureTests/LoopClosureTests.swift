@@ -1,3 +1,4 @@
+import Datasets
 import Evaluation
 import Geometry
 import LoopClosure
@@ -67,5 +68,46 @@ import Trajectories
         let withFalse = try ate(closer.correctedFrames(r.results.map(\.pose), c2), gt)
         let without = try ate(closer.correctedFrames(r.results.map(\.pose), clean), gt)
         #expect(withFalse <= 1.1 * without + 1e-6, "ATE with the false loop \(withFalse) m, without \(without) m")
+    }
+}
+
+/// A synthetic sequence with frames blacked out (a covered lens): tracking is lost there.
+struct BlackedOut: StereoDataset {
+    let base: SyntheticSequence
+    let black: Range<Int>
+    var name: String { base.name + " (blacked out \(black))" }
+    var camera: StereoCamera { base.camera }
+    var frameCount: Int { base.frameCount }
+    var timestamps: [Double] { base.timestamps }
+    var groundTruth: Trajectory? { base.groundTruth }
+    var groundTruthFormat: TrajectoryFormat { base.groundTruthFormat }
+    var cameraToGroundTruthSensor: SE3 { .identity }
+    func frame(_ index: Int) throws(DatasetError) -> StereoFrame {
+        guard black.contains(index) else { return try base.frame(index) }
+        let dark = GreyImage(width: camera.width, height: camera.height, value: 0)
+        return StereoFrame(index: index, timestamp: timestamps[index], left: dark, right: dark)
+    }
+}
+
+@Suite struct TrackingLossTests {
+    /// After black frames the odometry starts a new submap; the revisit of the start joins it to
+    /// the first one, and the corrected map is one connected map.
+    @Test func aSubmapBornAfterTrackingLossIsJoinedByTheLoop() throws {
+        let seq = try SyntheticSequence(world: .canyon, trajectory: .loop, camera: CameraPreset.vga.camera, frames: 300, seed: 5)
+        let ds = BlackedOut(base: seq, black: 150..<153)
+        let vo = try VisualOdometry(camera: seq.camera)
+        let closer = LoopCloser(camera: seq.camera)
+        var results: [FrameResult] = []
+        for i in 0..<ds.frameCount {
+            let f = try ds.frame(i)
+            let r = try vo.process(left: f.left, right: f.right, timestamp: f.timestamp)
+            if let k = r.keyframe { closer.add(k) }
+            results.append(r)
+        }
+        #expect(results[150..<153].allSatisfy { $0.state == .lost })
+        #expect(closer.keyframes.contains { $0.index > 150 && $0.previous == nil }, "no new submap after the loss")
+        let c = try closer.correct()
+        #expect(!c.accepted.isEmpty)
+        #expect(Set(c.submap.values) == [0], "the loop must join the submaps: \(Set(c.submap.values))")
     }
 }
