@@ -44,6 +44,7 @@ struct DemoCommand: ParsableCommand {
         let folder = out.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("parallax-demo-\(ProcessInfo.processInfo.processIdentifier)")
         defer { if out == nil { try? FileManager.default.removeItem(at: folder) } }
-        try runOdometry(on: seq, frames: frames, config: OdometryConfig(), out: folder, quiet: quiet, byTime: false)
+        try runOdometry(on: seq, frames: frames, config: OdometryConfig(), out: folder, quiet: quiet, byTime: false,
+                        announceOutputs: out != nil)
     }
 }

@@ -74,7 +74,7 @@ struct RunCommand: ParsableCommand {
 /// `byTime`). Shared by `run` and `demo`. Returns the summary.
 @discardableResult
 func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: OdometryConfig, out outDir: URL,
-                 quiet: Bool, byTime: Bool, loopClosure: Bool = true) throws -> RunSummary {
+                 quiet: Bool, byTime: Bool, loopClosure: Bool = true, announceOutputs: Bool = true) throws -> RunSummary {
     let closer = loopClosure ? LoopCloser(camera: ds.camera, odometry: cfg) : nil
     let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor)
     let vo: VisualOdometry
@@ -131,7 +131,7 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Odomet
         }
     }
     try writer.finish(summary)
-    print("outputs in \(outDir.path)")
+    if announceOutputs { print("outputs in \(outDir.path)") }
     return summary
 }
 
