@@ -1,4 +1,5 @@
 import Datasets
+import Foundation
 import Geometry
 import Trajectories
 
@@ -52,6 +53,19 @@ public struct SyntheticSequence: StereoDataset {
     public var frameCount: Int { timestamps.count }
     public var groundTruthFormat: TrajectoryFormat { .kitti }
     public var cameraToGroundTruthSensor: SE3 { .identity }
+    /// A warning when the frames are too few for the route (a loop or figure eight is never
+    /// shorter than its smallest block): steps over 1.5 m per frame are beyond what a stereo
+    /// odometry can track at the corners. Nil when the sequence is drivable.
+    public var speedWarning: String? {
+        let p = poses
+        guard p.count > 1 else { return nil }
+        let step = (groundTruth?.pathLength ?? 0) / Double(p.count - 1)
+        guard step > 1.5 else { return nil }
+        let needed = Int(((groundTruth?.pathLength ?? 0) / 0.75).rounded(.up)) + 1
+        return String(format: "%d frames make a %.1f m %@: %.2f m per frame; use %d frames or more for a sequence a stereo odometry can follow",
+                      p.count, groundTruth?.pathLength ?? 0, trajectory.rawValue, step, needed)
+    }
+
     /// Ground truth poses (non-optional).
     public var poses: [SE3] { groundTruth?.poses ?? [] }
 

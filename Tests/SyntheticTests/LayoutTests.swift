@@ -94,6 +94,14 @@ import Trajectories
         }
     }
 
+    @Test func tooFewFramesForALoopAreWarnedAbout() throws {
+        let cam = CameraPreset.vga.camera
+        let fast = try SyntheticSequence(world: .canyon, trajectory: .loop, camera: cam, frames: 40)
+        let fine = try SyntheticSequence(world: .canyon, trajectory: .loop, camera: cam, frames: 300)
+        #expect(fast.speedWarning?.contains("40 frames") == true)
+        #expect(fine.speedWarning == nil)
+    }
+
     @Test func sensorEffectsChangeTheImageButNotTheGeometry() throws {
         let cam = CameraPreset.vga.camera
         let ideal = try SyntheticSequence(world: .canyon, trajectory: .straight, camera: cam, frames: 3, sensor: .ideal)

@@ -39,6 +39,7 @@ struct DemoCommand: ParsableCommand {
         do {
             seq = try SyntheticSequence(world: w, trajectory: t, camera: CameraPreset.vga.camera, frames: frames, speed: speed, seed: seed)
         } catch { throw CLIError(error.description) }
+        if let w = seq.speedWarning { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         print(String(format: "synthetic %@ %@: %d frames, %.1f m, 640×480 rendered on the fly", w.rawValue, t.rawValue,
                      frames, seq.groundTruth?.pathLength ?? 0))
         let folder = out.map { URL(fileURLWithPath: $0) }

@@ -70,6 +70,7 @@ struct SynthCommand: ParsableCommand {
         do {
             let seq = try SyntheticSequence(world: w, trajectory: t, camera: preset.camera, frames: frames, fps: fps, speed: speed,
                                             seed: seed, sensor: SensorModel(noise: noise, exposureChange: exposure, shutter: shutter))
+            if let w = seq.speedWarning { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
             var writer = try SequenceWriter(sequence: seq, layout: layout, root: URL(fileURLWithPath: out))
             writer.sequenceName = sequence
             writer.writeDepth = !noDepth
