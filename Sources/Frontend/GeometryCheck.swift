@@ -49,10 +49,7 @@ public struct GeometryCheck: Sendable {
                 let e = f.uv - SIMD2(pred.x, pred.y)
                 reprojectionErrors.append((e * e).sum().squareRoot())
                 let suu = f.covariance.uu + sPred[0, 0], suv = f.covariance.uv + sPred[0, 1], svv = f.covariance.vv + sPred[1, 1]
-                let det = suu * svv - suv * suv
-                if det > 0 {
-                    flowNEES.append((svv * e.x * e.x - 2 * suv * e.x * e.y + suu * e.y * e.y) / det / 2)
-                }
+                if let n = GeometryCheck.neesPerDimension(e, (suu, suv, svv)) { flowNEES.append(n) }
                 if let d1 = f.disparity, let v1 = f.disparityVariance {
                     let z1 = camera.depth(disparity: d1)
                     relativeDepthErrors.append(abs(z1 - q.z) / q.z)
@@ -62,6 +59,13 @@ public struct GeometryCheck: Sendable {
             }
         }
         previous = Dictionary(features.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// eᵀ Σ⁻¹ e / 2 for a 2D error and its covariance (σ_uu, σ_uv, σ_vv); nil when Σ is singular.
+    static func neesPerDimension(_ e: SIMD2<Double>, _ c: (uu: Double, uv: Double, vv: Double)) -> Double? {
+        let det = c.uu * c.vv - c.uv * c.uv
+        guard det > 0 else { return nil }
+        return (c.vv * e.x * e.x - 2 * c.uv * e.x * e.y + c.uu * e.y * e.y) / det / 2
     }
 
     /// Median of a list (nil when empty).

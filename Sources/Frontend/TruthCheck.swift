@@ -42,11 +42,9 @@ public struct TruthCheck: Sendable {
             // Skip points hidden in this frame (something nearer covers the true position).
             guard let zt = depth(truth), abs(zt - q.z) < 1e-3 * q.z else { continue }
             let e = f.uv - truth
-            let c = f.covariance
-            let det = c.uu * c.vv - c.uv * c.uv
-            guard det > 0 else { continue }
+            guard let n = GeometryCheck.neesPerDimension(e, f.covariance) else { continue }
             flowErrors.append((e * e).sum().squareRoot())
-            flowNEES.append((c.vv * e.x * e.x - 2 * c.uv * e.x * e.y + c.uu * e.y * e.y) / det / 2)
+            flowNEES.append(n)
         }
     }
 }

@@ -31,6 +31,8 @@ public struct LoopClosureConfig: Sendable {
 public final class LoopCloser {
     public let config: LoopClosureConfig
     public private(set) var keyframes: [KeyframeSnapshot] = []
+    /// Position in `keyframes` of each keyframe's frame index.
+    private var slot: [Int: Int] = [:]
     /// Loops that passed verification (whether or not the graph kept them: see `accepted`).
     public private(set) var loops: [LoopConstraint] = []
     private var index = PlaceIndex()
@@ -48,13 +50,14 @@ public final class LoopCloser {
         let t0 = Date()
         let found = index.query(keyframe.descriptors, before: keyframe.index - config.minFrameGap, limit: config.candidates)
         for c in found where c.score >= config.minScore {
-            guard let candidate = keyframes.first(where: { $0.index == c.frame }) else { continue }
-            if let loop = verifier.verify(query: keyframe, candidate: candidate, score: c.score) {
+            guard let k = slot[c.frame] else { continue }
+            if let loop = verifier.verify(query: keyframe, candidate: keyframes[k], score: c.score) {
                 loops.append(loop)
                 break
             }
         }
         index.insert(frame: keyframe.index, descriptors: keyframe.descriptors)
+        slot[keyframe.index] = keyframes.count
         keyframes.append(keyframe)
         recognitionSeconds.append(Date().timeIntervalSince(t0))
     }
@@ -78,8 +81,7 @@ public final class LoopCloser {
     /// covariance along the chain, against the loop's measurement and covariance. Returns the
     /// squared Mahalanobis distance, or nil when no odometry chain joins the keyframes.
     public func odometryDistance(_ loop: LoopConstraint) -> Double? {
-        guard let a = keyframes.firstIndex(where: { $0.index == loop.candidate }),
-              let b = keyframes.firstIndex(where: { $0.index == loop.query }), a < b else { return nil }
+        guard let a = slot[loop.candidate], let b = slot[loop.query], a < b else { return nil }
         var t = SE3.identity
         var cov = Mat6()
         for k in (a + 1)...b {
@@ -97,20 +99,19 @@ public final class LoopCloser {
     /// Solves the keyframe pose graph of every connected component (its first keyframe fixed).
     public func correct() throws(PoseGraphError) -> Correction {
         let t0 = Date()
-        let slot = Dictionary(uniqueKeysWithValues: keyframes.enumerated().map { ($1.index, $0) })
         // Loops the odometry contradicts (beyond the χ² gate given both covariances) never enter.
         var rejected: [LoopConstraint] = []
-        let loops = self.loops.filter { l in
-            guard let d = odometryDistance(l), d > config.gate else { return true }
-            rejected.append(l)
-            return false
+        var usable: [(loop: LoopConstraint, a: Int, b: Int, information: Mat6)] = []
+        for l in loops {
+            guard let a = slot[l.candidate], let b = slot[l.query], let info = l.covariance.inverse else { continue }
+            if let d = odometryDistance(l), d > config.gate { rejected.append(l) } else { usable.append((l, a, b, info)) }
         }
         // Connected components over odometry links and loops.
         var parent = Array(keyframes.indices)
         func find(_ i: Int) -> Int { var i = i; while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }; return i }
         func join(_ a: Int, _ b: Int) { let ra = find(a), rb = find(b); if ra != rb { parent[max(ra, rb)] = min(ra, rb) } }
         for (k, kf) in keyframes.enumerated() { if let p = kf.previous, let s = slot[p] { join(s, k) } }
-        for l in loops { if let a = slot[l.candidate], let b = slot[l.query] { join(a, b) } }
+        for u in usable { join(u.a, u.b) }
         var poses: [Int: SE3] = [:]
         var accepted: [LoopConstraint] = []
         var submap: [Int: Int] = [:]
@@ -120,36 +121,32 @@ public final class LoopCloser {
             let local = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1, $0) })
             for m in members { submap[keyframes[m].index] = number }
             var factors: [any Factor<SE3>] = []
-            for m in members {
+            for (j, m) in members.enumerated() {
                 let kf = keyframes[m]
-                guard let p = kf.previous, let s = slot[p], let a = local[s], let info = kf.relativeCovariance?.inverse else { continue }
-                factors.append(BetweenFactor<SE3>(a, local[m]!, measured: keyframes[s].pose.inverse * kf.pose, information: info.elements))
+                guard let p = kf.previous, let s = slot[p], let i = local[s], let info = kf.relativeCovariance?.inverse else { continue }
+                factors.append(BetweenFactor<SE3>(i, j, measured: keyframes[s].pose.inverse * kf.pose, information: info.elements))
             }
-            let loopsHere = loops.filter { slot[$0.candidate].flatMap { local[$0] } != nil && slot[$0.query].flatMap { local[$0] } != nil }
-            for l in loopsHere {
-                guard let a = slot[l.candidate].flatMap({ local[$0] }), let b = slot[l.query].flatMap({ local[$0] }),
-                      let info = l.covariance.inverse else { continue }
-                factors.append(BetweenFactor<SE3>(a, b, measured: l.relative, information: info.elements))
+            let loopsHere = usable.compactMap { u -> (loop: LoopConstraint, a: Int, b: Int, information: Mat6)? in
+                guard let a = local[u.a], let b = local[u.b] else { return nil }
+                return (u.loop, a, b, u.information)
             }
-            let initial = members.map { keyframes[$0].pose }
             guard members.count > 1, !loopsHere.isEmpty else {
                 for m in members { poses[keyframes[m].index] = keyframes[m].pose }
                 continue
             }
+            for u in loopsHere { factors.append(BetweenFactor<SE3>(u.a, u.b, measured: u.loop.relative, information: u.information.elements)) }
             var options = OptimizerOptions()
             options.outlierGate = config.gate
             options.maxIterations = 50
-            let optimizer = try PoseGraphOptimizer(FactorGraph(poses: initial, fixed: [0], factors: factors), options: options)
+            let graph = FactorGraph(poses: members.map { keyframes[$0].pose }, fixed: [0], factors: factors)
+            let optimizer = try PoseGraphOptimizer(graph, options: options)
             _ = try optimizer.optimize()
             let solved = optimizer.graph.poses
             for (k, m) in members.enumerated() { poses[keyframes[m].index] = solved[k] }
             // A loop is kept when its χ² at the optimum is under the gate.
-            for l in loopsHere {
-                guard let a = slot[l.candidate].flatMap({ local[$0] }), let b = slot[l.query].flatMap({ local[$0] }),
-                      let info = l.covariance.inverse else { continue }
-                let r = (l.relative.inverse * (solved[a].inverse * solved[b])).log
-                let chi2 = r.dot(info * r)
-                if chi2 <= config.gate { accepted.append(l) } else { rejected.append(l) }
+            for u in loopsHere {
+                let r = (u.loop.relative.inverse * (solved[u.a].inverse * solved[u.b])).log
+                if r.dot(u.information * r) <= config.gate { accepted.append(u.loop) } else { rejected.append(u.loop) }
             }
         }
         return Correction(keyframePoses: poses, accepted: accepted, rejected: rejected, submap: submap,

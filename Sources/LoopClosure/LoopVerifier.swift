@@ -63,7 +63,7 @@ public struct LoopVerifier: Sendable {
         let matches = pairs.map { (c, q) -> PoseMatch in
             let p = candidate.points[c], o = query.points[q]
             return PoseMatch(point: p.position, pointCovariance: p.covariance, uv: o.uv, uvCovariance: o.pixelCovariance,
-                             stereo: (o.disparity, o.disparityVariance, o.position, o.covariance))
+                             stereo: o.observation)
         }
         // No motion prior: the odometry's guess of where the old place is may be metres off.
         guard let est = solver.solve(matches, prediction: candidate.pose.inverse * query.pose),

@@ -36,9 +36,10 @@ struct KeyframeWindow {
     /// reliable link to the keyframes before).
     mutating func start(_ keyframe: Keyframe) { keyframes = [keyframe]; edges = []; firstSerial = 0 }
 
-    /// Accumulates this frame's tracker covariance into every window keyframe's tracked points.
+    /// Accumulates this frame's tracker covariance into the older window keyframes' tracked points
+    /// (the newest is the odometry's current keyframe, which accumulates its own).
     mutating func track(_ features: [Feature]) {
-        for k in keyframes.indices {
+        for k in keyframes.indices.dropLast() {
             for f in features where f.isTracked && keyframes[k].points[f.id] != nil {
                 let a = keyframes[k].accumulated[f.id] ?? (0, 0, 0)
                 keyframes[k].accumulated[f.id] = (a.uu + f.covariance.uu, a.uv + f.covariance.uv, a.vv + f.covariance.vv)
@@ -61,12 +62,8 @@ struct KeyframeWindow {
                 for f in features where f.isTracked {
                     guard let p = old.points[f.id] else { continue }
                     let acc = old.accumulated[f.id] ?? (0, 0, 0)
-                    var stereo: (Double, Double, Vec3, Mat3)?
-                    if let sp = StereoPoint(f, camera: solver.camera, minDisparity: solver.config.minDisparity) {
-                        stereo = (sp.disparity, sp.disparityVariance, sp.position, sp.covariance)
-                    }
-                    matches.append(PoseMatch(point: p.position, pointCovariance: p.covariance, uv: f.uv,
-                                             uvCovariance: (acc.uu, acc.uv, acc.vv), stereo: stereo))
+                    matches.append(PoseMatch(p, observedAs: f, uvCovariance: acc, camera: solver.camera,
+                                             minDisparity: solver.config.minDisparity))
                 }
                 guard matches.count >= 2 * minInliers else { continue }
                 let prediction = (old.pose.inverse * new.pose).orthonormalized

@@ -1,4 +1,5 @@
 import Foundation
+import Frontend
 import Geometry
 
 /// One map point of the keyframe observed again in the current frame.
@@ -15,6 +16,14 @@ public struct PoseMatch: Sendable {
     public init(point: Vec3, pointCovariance: Mat3, uv: SIMD2<Double>, uvCovariance: (uu: Double, uv: Double, vv: Double),
                 stereo: (disparity: Double, variance: Double, point: Vec3, covariance: Mat3)?) {
         self.point = point; self.pointCovariance = pointCovariance; self.uv = uv; self.uvCovariance = uvCovariance; self.stereo = stereo
+    }
+
+    /// Keyframe point `p` observed as `observation` (a feature of the current frame, its 2D
+    /// covariance `uvCovariance`, with stereo when it triangulates above `minDisparity`).
+    public init(_ p: StereoPoint, observedAs observation: Feature, uvCovariance: (uu: Double, uv: Double, vv: Double),
+                camera: StereoCamera, minDisparity: Double) {
+        self.init(point: p.position, pointCovariance: p.covariance, uv: observation.uv, uvCovariance: uvCovariance,
+                  stereo: StereoPoint(observation, camera: camera, minDisparity: minDisparity)?.observation)
     }
 }
 

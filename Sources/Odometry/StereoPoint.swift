@@ -28,6 +28,11 @@ public struct StereoPoint: Sendable {
         (position, covariance) = camera.backProject(uv: f.uv, pixelCovariance: f.covariance, depth: z, depthVariance: depthVariance)
     }
 
+    /// The stereo part of a `PoseMatch` when this point is the observation.
+    public var observation: (disparity: Double, variance: Double, point: Vec3, covariance: Mat3) {
+        (disparity, disparityVariance, position, covariance)
+    }
+
     /// Selection quality Q = σ_z² · tr Σ_uv (smaller is better, METHOD.md §4).
     public var quality: Double { depthVariance * (pixelCovariance.uu + pixelCovariance.vv) }
 }

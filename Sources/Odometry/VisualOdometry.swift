@@ -86,6 +86,8 @@ public final class VisualOdometry {
     private var keyframeStereoPoints: [StereoPoint] = []
     /// The last keyframes and the relative poses between them (sliding-window optimisation).
     private var window: KeyframeWindow
+    /// Information matrix of the constant-velocity prior (nil when the config turns it off).
+    private let motionPrior: Mat6?
     private var keyframePointCount = 0
     /// Keyframe points by track id (keyframe camera frame).
     private var mapPoints: [Int64: StereoPoint] = [:]
@@ -104,6 +106,13 @@ public final class VisualOdometry {
         self.config = config
         frontend = try Frontend(camera: camera, config: config.frontend)
         window = KeyframeWindow(size: config.windowSize)
+        if config.motionPriorTranslation > 0, config.motionPriorRotation > 0 {
+            let t = 1 / (config.motionPriorTranslation * config.motionPriorTranslation)
+            let r = 1 / (config.motionPriorRotation * config.motionPriorRotation)
+            motionPrior = Mat6(diagonal: Vec6(Vec3(t, t, t), Vec3(r, r, r)))
+        } else {
+            motionPrior = nil
+        }
         solver = PoseSolver(camera: camera, config: config)
         selector = KeypointSelector(count: config.selectedPoints, border: config.selectorBorder,
                                     medianFactor: config.selectorMedianFactor, enabled: config.selectorEnabled)
@@ -127,7 +136,7 @@ public final class VisualOdometry {
         defer { frameIndex += 1 }
 
         if frameIndex == 0 {
-            makeKeyframe(features, pose: .identity, covariance: Mat6())
+            makeKeyframe(stereoPoints(features), pose: .identity, covariance: Mat6())
             window.start(KeyframeWindow.Keyframe(pose: .identity, points: mapPoints))
             lastPose = .identity; previousPose = .identity
             stats.totalMs = Date().timeIntervalSince(start) * 1000
@@ -147,24 +156,15 @@ public final class VisualOdometry {
         var state = TrackingState.tracking
         var pose: SE3, covariance: Mat6
         // The motion prior needs a velocity: two frames tracked in a row.
-        var prior: Mat6?
-        if frameIndex > 1, !lastWasLost, config.motionPriorTranslation > 0, config.motionPriorRotation > 0 {
-            var info = Mat6()
-            for i in 0..<3 {
-                info[i, i] = 1 / (config.motionPriorTranslation * config.motionPriorTranslation)
-                info[i + 3, i + 3] = 1 / (config.motionPriorRotation * config.motionPriorRotation)
-            }
-            prior = info
-        }
+        let prior = frameIndex > 1 && !lastWasLost ? motionPrior : nil
         window.track(features)
         var solved = solver.solve(matches, prediction: prediction, priorInformation: prior)
         if solved == nil, frameIndex > 1 {
             // Too few keyframe points survive: the previous frame becomes the keyframe and this
             // frame is solved against its stereo points (tracked one frame) before giving up.
-            let previousPoints = Dictionary(lastFrameFeatures.compactMap { StereoPoint($0, camera: camera, minDisparity: config.minDisparity) }
-                .map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let previousPoints = stereoPoints(lastFrameFeatures)
             if previousPoints.count >= config.minInliers {
-                makeKeyframe(lastFrameFeatures, pose: lastPose, covariance: lastCovariance, points: Array(previousPoints.values))
+                makeKeyframe(previousPoints, pose: lastPose, covariance: lastCovariance, keepAll: true)
                 window.start(KeyframeWindow.Keyframe(pose: lastPose, points: mapPoints))
                 // The rescue keyframe (the previous frame) hangs off the current keyframe by the
                 // previous frame's solve: carry that link's covariance to the next reported keyframe.
@@ -187,11 +187,10 @@ public final class VisualOdometry {
             covariance = ad * keyframeCovariance * ad.transposed + est.covariance
             let moved = est.pose.translation.norm > config.keyframeTranslation || est.pose.rotation.angle > config.keyframeRotation
             if Double(est.inlierCount) < config.keyframeInlierFraction * Double(keyframePointCount) || moved {
-                let ad = est.pose.inverse.adjoint
                 let linkCovariance = rescueCovariance.map { ad * $0 * ad.transposed + est.covariance } ?? est.covariance
                 keyframeLink = lastSnapshot.map { ($0, linkCovariance) }
                 rescueCovariance = nil
-                makeKeyframe(features, pose: pose, covariance: covariance)
+                makeKeyframe(stereoPoints(features), pose: pose, covariance: covariance)
                 state = .keyframe
                 if config.windowSize > 1 {
                     let optimised = window.add(KeyframeWindow.Keyframe(pose: pose, points: mapPoints), features: features,
@@ -210,7 +209,7 @@ public final class VisualOdometry {
             pose = predictedWorld
             let ad = velocity.inverse.adjoint
             covariance = ad * (keyframeCovariance + relativeCovariance) * ad.transposed + relativeCovariance * 4
-            makeKeyframe(features, pose: pose, covariance: covariance)
+            makeKeyframe(stereoPoints(features), pose: pose, covariance: covariance)
             window.start(KeyframeWindow.Keyframe(pose: pose, points: mapPoints))
             rescueCovariance = nil
             state = .lost
@@ -270,21 +269,21 @@ public final class VisualOdometry {
             let acc = accumulated[f.id] ?? (0, 0, 0)
             let cov = (uu: acc.uu + f.covariance.uu, uv: acc.uv + f.covariance.uv, vv: acc.vv + f.covariance.vv)
             accumulated[f.id] = cov
-            var stereo: (Double, Double, Vec3, Mat3)?
-            if let sp = StereoPoint(f, camera: camera, minDisparity: config.minDisparity) {
-                stereo = (sp.disparity, sp.disparityVariance, sp.position, sp.covariance)
-            }
-            matches.append(PoseMatch(point: p.position, pointCovariance: p.covariance, uv: f.uv, uvCovariance: cov, stereo: stereo))
+            matches.append(PoseMatch(p, observedAs: f, uvCovariance: cov, camera: camera, minDisparity: config.minDisparity))
         }
         return matches
     }
 
-    /// The frame becomes the keyframe: its selected stereo points (or `points`, when given: all of
-    /// them, for a rescue keyframe) become the map.
-    private func makeKeyframe(_ features: [Feature], pose: SE3, covariance: Mat6, points given: [StereoPoint]? = nil) {
-        let points = features.compactMap { StereoPoint($0, camera: camera, minDisparity: config.minDisparity) }
+    /// The features that triangulate.
+    private func stereoPoints(_ features: [Feature]) -> [StereoPoint] {
+        features.compactMap { StereoPoint($0, camera: camera, minDisparity: config.minDisparity) }
+    }
+
+    /// A frame with these stereo points becomes the keyframe: the selected points (all of them
+    /// with `keepAll`, for a rescue keyframe) become the map.
+    private func makeKeyframe(_ points: [StereoPoint], pose: SE3, covariance: Mat6, keepAll: Bool = false) {
         keyframeStereoPoints = points
-        let selected = given ?? selector.select(points, width: camera.width, height: camera.height)
+        let selected = keepAll ? points : selector.select(points, width: camera.width, height: camera.height)
         mapPoints = Dictionary(selected.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         accumulated = [:]
         keyframePointCount = selected.count

@@ -71,27 +71,21 @@ public struct StereoRenderer: Sendable {
         }
     }
 
-    /// One camera pose of the exposure: both eyes' centres and visible boxes.
-    /// The lists own the boxes' buffers; `visibleLeft`/`visibleRight` point into them.
-    private struct View: @unchecked Sendable {
+    /// One camera pose of the exposure: axes, both eyes' centres and their visible boxes, as plain
+    /// values and pointers for the ray loop (the `VisibleBoxes` lists that own the buffers are kept
+    /// alive beside it).
+    private struct RayView: @unchecked Sendable {
         var c0, c1, c2, left, right: Vec3
         var visibleLeft, visibleRight: VisibleBoxes.View
-        var lists: (VisibleBoxes, VisibleBoxes)
     }
 
-    private func view(_ pose: SE3) -> View {
+    /// The view of `pose`, and the two box lists its pointers belong to.
+    private func view(_ pose: SE3) -> (RayView, [VisibleBoxes]) {
         let r = pose.rotation.matrix
         let oL = pose.translation, oR = pose * Vec3(camera.baseline, 0, 0)
         let f = r.column(2)
         let l = world.visibleBoxes(from: oL, forward: f), rt = world.visibleBoxes(from: oR, forward: f)
-        return View(c0: r.column(0), c1: r.column(1), c2: f, left: oL, right: oR,
-                    visibleLeft: l.view, visibleRight: rt.view, lists: (l, rt))
-    }
-
-    /// The per-ray part of a view: plain values and pointers only.
-    private struct RayView: @unchecked Sendable {
-        var c0, c1, c2, left, right: Vec3
-        var visibleLeft, visibleRight: VisibleBoxes.View
+        return (RayView(c0: r.column(0), c1: r.column(1), c2: f, left: oL, right: oR, visibleLeft: l.view, visibleRight: rt.view), [l, rt])
     }
 
     /// Renders the pair at pose `T_world_left`, using all cores (bands of rows).
@@ -108,17 +102,16 @@ public struct StereoRenderer: Sendable {
         var depth = [Float](repeating: 0, count: n)
         let blurred = sensor.shutter > 0 && sensor.blurSamples > 1
         let samples = blurred ? sensor.blurSamples | 1 : 1
-        let views = (0..<samples).map { k -> View in
+        let views = (0..<samples).map { k -> (RayView, [VisibleBoxes]) in
             guard samples > 1 else { return view(pose) }
             let s = sensor.shutter * (Double(k) / Double(samples - 1) - 0.5)
             return view(pose * SE3.exp(velocity * s))
         }
-        let rays = views.map { RayView(c0: $0.c0, c1: $0.c1, c2: $0.c2, left: $0.left, right: $0.right,
-                                       visibleLeft: $0.visibleLeft, visibleRight: $0.visibleRight) }
+        let rays = views.map(\.0), owners = views.flatMap(\.1)
         let centre = samples / 2
         let angle = 1 / camera.fx, world = self.world, xs = columnX, ys = rowY
         let scale = gain / Double(samples), sigma = sensor.noise
-        withExtendedLifetime(views) {
+        withExtendedLifetime(owners) {
         rays.withUnsafeBufferPointer { rayBuffer in
         let rv = SharedBuffer(base: UnsafeMutablePointer(mutating: rayBuffer.baseAddress!))
         left.withUnsafeMutableBufferPointer { lb in

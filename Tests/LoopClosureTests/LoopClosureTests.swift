@@ -19,15 +19,7 @@ import Trajectories
 
     func makeRun() throws -> Run {
         let seq = try SyntheticSequence(world: .canyon, trajectory: .loop, camera: CameraPreset.vga.camera, frames: 300, seed: 5)
-        let vo = try VisualOdometry(camera: seq.camera)
-        let closer = LoopCloser(camera: seq.camera)
-        var results: [FrameResult] = []
-        for i in 0..<seq.frameCount {
-            let f = try seq.frame(i)
-            let r = try vo.process(left: f.left, right: f.right, timestamp: f.timestamp)
-            if let k = r.keyframe { closer.add(k) }
-            results.append(r)
-        }
+        let (results, closer) = try odometryWithLoopClosure(seq)
         return Run(seq: seq, results: results, closer: closer)
     }
 
@@ -71,6 +63,20 @@ import Trajectories
     }
 }
 
+/// The odometry over a whole dataset, every new keyframe handed to a loop closer.
+func odometryWithLoopClosure(_ ds: any StereoDataset) throws -> ([FrameResult], LoopCloser) {
+    let vo = try VisualOdometry(camera: ds.camera)
+    let closer = LoopCloser(camera: ds.camera)
+    var results: [FrameResult] = []
+    for i in 0..<ds.frameCount {
+        let f = try ds.frame(i)
+        let r = try vo.process(left: f.left, right: f.right, timestamp: f.timestamp)
+        if let k = r.keyframe { closer.add(k) }
+        results.append(r)
+    }
+    return (results, closer)
+}
+
 /// A synthetic sequence with frames blacked out (a covered lens): tracking is lost there.
 struct BlackedOut: StereoDataset {
     let base: SyntheticSequence
@@ -94,16 +100,7 @@ struct BlackedOut: StereoDataset {
     /// the first one, and the corrected map is one connected map.
     @Test func aSubmapBornAfterTrackingLossIsJoinedByTheLoop() throws {
         let seq = try SyntheticSequence(world: .canyon, trajectory: .loop, camera: CameraPreset.vga.camera, frames: 300, seed: 5)
-        let ds = BlackedOut(base: seq, black: 150..<153)
-        let vo = try VisualOdometry(camera: seq.camera)
-        let closer = LoopCloser(camera: seq.camera)
-        var results: [FrameResult] = []
-        for i in 0..<ds.frameCount {
-            let f = try ds.frame(i)
-            let r = try vo.process(left: f.left, right: f.right, timestamp: f.timestamp)
-            if let k = r.keyframe { closer.add(k) }
-            results.append(r)
-        }
+        let (results, closer) = try odometryWithLoopClosure(BlackedOut(base: seq, black: 150..<153))
         #expect(results[150..<153].allSatisfy { $0.state == .lost })
         #expect(closer.keyframes.contains { $0.index > 150 && $0.previous == nil }, "no new submap after the loss")
         let c = try closer.correct()

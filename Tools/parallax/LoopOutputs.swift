@@ -20,9 +20,8 @@ func closeLoops(_ closer: LoopCloser, results: [FrameResult], writer: RunWriter,
     }
     let url = folder.appendingPathComponent("loops.csv")
     do { try Data(csv.utf8).write(to: url) } catch { throw CLIError("\(url.path): cannot write: \(error.localizedDescription)") }
-    let times = closer.recognitionSeconds.sorted()
-    let median = times.isEmpty ? 0 : times[times.count / 2] * 1000
     print(String(format: "loop closure: %d loops accepted, %d rejected, %d keyframes (place recognition %.2f ms per keyframe, median), correction %.1f ms",
-                 correction.accepted.count, correction.rejected.count, closer.keyframes.count, median, correction.seconds * 1000))
+                 correction.accepted.count, correction.rejected.count, closer.keyframes.count,
+                 median(closer.recognitionSeconds) * 1000, correction.seconds * 1000))
     return (trajectory, correction)
 }
