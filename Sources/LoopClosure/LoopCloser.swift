@@ -3,154 +3,142 @@ import Geometry
 import Odometry
 import PoseGraph
 
-/// Loop-closure settings with documented defaults.
-public struct LoopClosureConfig: Sendable {
-    /// Keyframes closer in time than this many frames are never loop candidates. Default 60.
-    public var minFrameGap = 60
-    /// Candidates tried per keyframe (best place-recognition scores first). Default 3.
-    public var candidates = 3
-    /// Smallest cosine similarity of the bags of words worth verifying. Default 0.05.
-    public var minScore = 0.05
-    /// χ² (6 dof) above which a loop is refused (99.9 %: 22.46): against the odometry chain before
-    /// the solve, and against the optimum after it.
-    public var gate = 22.46
-    /// Inflation of the odometry chain's compounded covariance in the consistency test. The
-    /// per-frame pose covariance is consistent (pose NEES 6.2 for 6 dof) but compounding ignores
-    /// the correlation between solves that share keyframe points, so long chains are optimistic:
-    /// the true loop closing a 150 m synthetic loop scores χ² 49 uncorrected. Default 10.
-    public var chainInflation = 10.0
-    public init() {}
-}
-
-/// Recognises revisits among the odometry's keyframes, verifies them geometrically, and corrects
-/// the trajectory with a pose graph over the keyframes (METHOD.md §7): odometry edges between
-/// consecutive keyframes of a submap with the solve's 6×6 covariances, loop edges with theirs,
-/// a χ² gate that switches off loops the rest of the graph contradicts, then every frame follows
-/// its keyframe. A submap that begins after tracking loss stays in its own frame (reported as
-/// such) until a loop joins it to an earlier one.
+/// Recognises revisits among the odometry's keyframes, verifies and confirms them, and corrects
+/// the trajectory across submaps, global to local (METHOD.md §7).
+///
+/// ```swift
+/// let closer = LoopCloser(camera: camera)
+/// for frame in frames { let r = try vo.process(…); if let k = r.keyframe { closer.add(k) } }
+/// let correction = try closer.correct()
+/// let poses = closer.correctedFrames(results.map(\.pose), correction)
+/// ```
+/// Detection per keyframe: its bag of words is scored against older keyframes (more than
+/// `minFrameGap` frames back) through the inverted index; a candidate must reach a share of the
+/// query's similarity with its own previous keyframe and beat its neighbouring keyframes' scores;
+/// it is verified geometrically (`LoopVerifier`) and confirmed by a neighbour of the candidate whose
+/// verification agrees (or, when no neighbour verifies, kept only with many inliers). Correction: see `correct()`.
 public final class LoopCloser {
     public let config: LoopClosureConfig
     public private(set) var keyframes: [KeyframeSnapshot] = []
     /// Position in `keyframes` of each keyframe's frame index.
-    private var slot: [Int: Int] = [:]
-    /// Loops that passed verification (whether or not the graph kept them: see `accepted`).
+    var slot: [Int: Int] = [:]
+    /// Loops that passed verification and confirmation (whether or not the graph kept them).
     public private(set) var loops: [LoopConstraint] = []
-    private var index = PlaceIndex()
+    /// Loops that verified but were contradicted by a neighbour, or were weak and unconfirmed (never used).
+    public private(set) var unconfirmed: [LoopConstraint] = []
+    private var index: PlaceIndex?
+    /// Bag of words of each keyframe (by slot), once the index exists.
+    private var bags: [BagOfWords] = []
     private let verifier: LoopVerifier
-    /// Time spent in place recognition + verification per keyframe, seconds.
+    /// Time spent in place recognition per keyframe (bag of words, index query, candidate
+    /// selection), and in geometric verification and confirmation, seconds.
     public private(set) var recognitionSeconds: [Double] = []
+    public private(set) var verificationSeconds: [Double] = []
 
     public init(camera: StereoCamera, odometry: OdometryConfig = OdometryConfig(), config: LoopClosureConfig = LoopClosureConfig()) {
         self.config = config
         verifier = LoopVerifier(solver: PoseSolver(camera: camera, config: odometry))
+        switch config.words {
+        case .hashed: index = PlaceIndex(mapping: HashedWords())
+        case .vocabulary(let v): index = PlaceIndex(mapping: v)
+        case .trainOnFirstUse: index = nil
+        }
     }
+
+    /// The vocabulary in use (nil with hashed words, or before training on first use).
+    public var vocabulary: Vocabulary? { index?.mapping as? Vocabulary }
 
     /// Adds a keyframe: looks for a revisit among older keyframes, then indexes it.
     public func add(_ keyframe: KeyframeSnapshot) {
-        let t0 = Date()
-        let found = index.query(keyframe.descriptors, before: keyframe.index - config.minFrameGap, limit: config.candidates)
-        for c in found where c.score >= config.minScore {
-            guard let k = slot[c.frame] else { continue }
-            if let loop = verifier.verify(query: keyframe, candidate: keyframes[k], score: c.score) {
-                loops.append(loop)
-                break
-            }
-        }
-        index.insert(frame: keyframe.index, descriptors: keyframe.descriptors)
         slot[keyframe.index] = keyframes.count
         keyframes.append(keyframe)
-        recognitionSeconds.append(Date().timeIntervalSince(t0))
+        if index == nil, case .trainOnFirstUse(let n, let k, let depth) = config.words {
+            guard keyframes.count >= n else { return }
+            let training = keyframes.flatMap { $0.descriptors.compactMap { $0 } }
+            // Too few descriptors to train (e.g. textureless frames): keep collecting.
+            guard let v = try? Vocabulary(training: training, branching: k, depth: depth) else { return }
+            index = PlaceIndex(mapping: v)
+            for s in keyframes.indices { detectAndIndex(s) }
+            return
+        }
+        detectAndIndex(keyframes.count - 1)
     }
 
     /// Adds an externally made constraint (e.g. from another session, or a test's false loop).
     public func addLoop(_ loop: LoopConstraint) { loops.append(loop) }
 
-    /// The result of a correction.
-    public struct Correction: Sendable {
-        /// Corrected `T_world_keyframe`, by keyframe frame index.
-        public var keyframePoses: [Int: SE3]
-        /// Loops the graph kept (χ² under the gate at the optimum) and those it switched off.
-        public var accepted: [LoopConstraint], rejected: [LoopConstraint]
-        /// Submap (connected component) of each keyframe; 0 is the first keyframe's.
-        public var submap: [Int: Int]
-        public var seconds: Double
-    }
-
-    /// Odometry consistency of a loop (the gate against false loops before any solve): the
-    /// relative pose the odometry chain predicts between the two keyframes, compounded with its
-    /// covariance along the chain, against the loop's measurement and covariance. Returns the
-    /// squared Mahalanobis distance, or nil when no odometry chain joins the keyframes.
-    public func odometryDistance(_ loop: LoopConstraint) -> Double? {
-        guard let a = slot[loop.candidate], let b = slot[loop.query], a < b else { return nil }
-        var t = SE3.identity
-        var cov = Mat6()
-        for k in (a + 1)...b {
-            guard keyframes[k].previous == keyframes[k - 1].index, let rel = keyframes[k].relativeCovariance else { return nil }
-            let step = keyframes[k - 1].pose.inverse * keyframes[k].pose
-            let ad = step.inverse.adjoint
-            cov = ad * cov * ad.transposed + rel
-            t = t * step
-        }
-        let e = (loop.relative.inverse * t).log
-        guard let info = (cov * config.chainInflation + loop.covariance).inverse else { return nil }
-        return e.dot(info * e)
-    }
-
-    /// Solves the keyframe pose graph of every connected component (its first keyframe fixed).
-    public func correct() throws(PoseGraphError) -> Correction {
+    private func detectAndIndex(_ s: Int) {
+        guard var index else { return }
         let t0 = Date()
-        // Loops the odometry contradicts (beyond the χ² gate given both covariances) never enter.
-        var rejected: [LoopConstraint] = []
-        var usable: [(loop: LoopConstraint, a: Int, b: Int, information: Mat6)] = []
-        for l in loops {
-            guard let a = slot[l.candidate], let b = slot[l.query], let info = l.covariance.inverse else { continue }
-            if let d = odometryDistance(l), d > config.gate { rejected.append(l) } else { usable.append((l, a, b, info)) }
+        let kf = keyframes[s]
+        let bag = index.bag(kf.descriptors)
+        let candidates = selectCandidates(s, bag: bag, index: index)
+        recognitionSeconds.append(Date().timeIntervalSince(t0))
+        let t1 = Date()
+        for (c, score) in candidates {
+            guard var loop = verifier.verify(query: kf, candidate: keyframes[c], score: score) else { continue }
+            switch confirm(loop, query: kf, candidate: c) {
+            case .agreed(let by): loop.confirmedBy = by
+            case .contradicted: unconfirmed.append(loop); continue
+            case .silent where loop.inliers < config.unconfirmedMinInliers: unconfirmed.append(loop); continue
+            case .silent: break
+            }
+            loops.append(loop)
+            break
         }
-        // Connected components over odometry links and loops.
-        var parent = Array(keyframes.indices)
-        func find(_ i: Int) -> Int { var i = i; while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }; return i }
-        func join(_ a: Int, _ b: Int) { let ra = find(a), rb = find(b); if ra != rb { parent[max(ra, rb)] = min(ra, rb) } }
-        for (k, kf) in keyframes.enumerated() { if let p = kf.previous, let s = slot[p] { join(s, k) } }
-        for u in usable { join(u.a, u.b) }
-        var poses: [Int: SE3] = [:]
-        var accepted: [LoopConstraint] = []
-        var submap: [Int: Int] = [:]
-        let roots = Array(Set(keyframes.indices.map(find))).sorted()
-        for (number, root) in roots.enumerated() {
-            let members = keyframes.indices.filter { find($0) == root }
-            let local = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1, $0) })
-            for m in members { submap[keyframes[m].index] = number }
-            var factors: [any Factor<SE3>] = []
-            for (j, m) in members.enumerated() {
-                let kf = keyframes[m]
-                guard let p = kf.previous, let s = slot[p], let i = local[s], let info = kf.relativeCovariance?.inverse else { continue }
-                factors.append(BetweenFactor<SE3>(i, j, measured: keyframes[s].pose.inverse * kf.pose, information: info.elements))
-            }
-            let loopsHere = usable.compactMap { u -> (loop: LoopConstraint, a: Int, b: Int, information: Mat6)? in
-                guard let a = local[u.a], let b = local[u.b] else { return nil }
-                return (u.loop, a, b, u.information)
-            }
-            guard members.count > 1, !loopsHere.isEmpty else {
-                for m in members { poses[keyframes[m].index] = keyframes[m].pose }
-                continue
-            }
-            for u in loopsHere { factors.append(BetweenFactor<SE3>(u.a, u.b, measured: u.loop.relative, information: u.information.elements)) }
-            var options = OptimizerOptions()
-            options.outlierGate = config.gate
-            options.maxIterations = 50
-            let graph = FactorGraph(poses: members.map { keyframes[$0].pose }, fixed: [0], factors: factors)
-            let optimizer = try PoseGraphOptimizer(graph, options: options)
-            _ = try optimizer.optimize()
-            let solved = optimizer.graph.poses
-            for (k, m) in members.enumerated() { poses[keyframes[m].index] = solved[k] }
-            // A loop is kept when its χ² at the optimum is under the gate.
-            for u in loopsHere {
-                let r = (u.loop.relative.inverse * (solved[u.a].inverse * solved[u.b])).log
-                if r.dot(u.information * r) <= config.gate { accepted.append(u.loop) } else { rejected.append(u.loop) }
-            }
+        verificationSeconds.append(Date().timeIntervalSince(t1))
+        index.insert(frame: kf.index, bag: bag)
+        self.index = index
+        bags.append(bag)
+    }
+
+    /// Candidate slots for the keyframe at slot `s`, best first: old enough, similar enough (in
+    /// absolute terms and relative to the query's previous keyframe), and a local maximum of the
+    /// score among the candidate's neighbouring keyframes.
+    private func selectCandidates(_ s: Int, bag: BagOfWords, index: PlaceIndex) -> [(slot: Int, score: Double)] {
+        let kf = keyframes[s]
+        let found = index.query(bag, before: kf.index - config.minFrameGap, limit: 4 * config.candidates + 8)
+        var score: [Int: Double] = [:]
+        for f in found { if let c = slot[f.frame] { score[c] = f.score } }
+        // The best a revisit can hope for: the similarity with the previous keyframe (when tracked).
+        var reference = 0.0
+        if s > 0, kf.previous == keyframes[s - 1].index, s - 1 < bags.count { reference = index.similarity(bag, bags[s - 1]) }
+        var out: [(slot: Int, score: Double)] = []
+        for f in found {
+            guard f.score >= config.minScore, f.score >= config.minRelativeScore * reference else { break }
+            guard let c = slot[f.frame] else { continue }
+            let neighbours = [c - 1, c + 1].filter { keyframes.indices.contains($0) && $0 < s }
+            guard neighbours.allSatisfy({ (score[$0] ?? 0) <= f.score }) else { continue }
+            out.append((c, f.score))
+            if out.count == config.candidates { break }
         }
-        return Correction(keyframePoses: poses, accepted: accepted, rejected: rejected, submap: submap,
-                          seconds: Date().timeIntervalSince(t0))
+        return out
+    }
+
+    /// What the candidate's neighbours say of a verified loop.
+    enum Confirmation { case agreed(by: Int), contradicted, silent }
+
+    /// Checks a verified loop against the candidate's neighbouring keyframes (covisibility): the
+    /// query verified against a neighbour, composed with the odometry between candidate and
+    /// neighbour, must agree with the loop (χ² under the gate, both solves' covariances and the
+    /// inflated odometry link). Agreement by one neighbour confirms; a neighbour that verifies
+    /// and disagrees contradicts; none verifying is silence.
+    private func confirm(_ loop: LoopConstraint, query: KeyframeSnapshot, candidate c: Int) -> Confirmation {
+        var contradicted = false
+        for n in [c + 1, c - 1, c + 2, c - 2] where keyframes.indices.contains(n) && keyframes[n].index < query.index - config.minFrameGap / 2 {
+            let neighbour = keyframes[n]
+            guard let other = verifier.verify(query: query, candidate: neighbour, score: 0, confirming: true),
+                  let link = n > c ? chain(c, n) : chain(n, c).map({ l in
+                      let ad = l.pose.adjoint  // inverted link, right perturbation at the neighbour
+                      return (pose: l.pose.inverse, covariance: ad * l.covariance * ad.transposed)
+                  }) else { continue }
+            let e = (loop.relative.inverse * (link.pose * other.relative)).log
+            let ad = other.relative.inverse.adjoint
+            guard let info = (loop.covariance + other.covariance + ad * link.covariance * ad.transposed * config.chainInflation).inverse else { continue }
+            if e.dot(info * e) <= config.gate { return .agreed(by: neighbour.index) }
+            contradicted = true
+        }
+        return contradicted ? .contradicted : .silent
     }
 
     /// Every frame follows its keyframe: `T'_f = T'_k T_k⁻¹ T_f` with k the last keyframe at or

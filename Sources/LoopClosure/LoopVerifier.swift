@@ -11,10 +11,14 @@ public struct LoopConstraint: Sendable {
     public var covariance: Mat6
     public var matches: Int, inliers: Int
     public var score: Double
+    /// The neighbouring keyframe of the candidate whose own verification agreed (nil: unconfirmed
+    /// or confirmation not required).
+    public var confirmedBy: Int?
 
-    public init(candidate: Int, query: Int, relative: SE3, covariance: Mat6, matches: Int, inliers: Int, score: Double) {
+    public init(candidate: Int, query: Int, relative: SE3, covariance: Mat6, matches: Int, inliers: Int, score: Double,
+                confirmedBy: Int? = nil) {
         self.candidate = candidate; self.query = query; self.relative = relative; self.covariance = covariance
-        self.matches = matches; self.inliers = inliers; self.score = score
+        self.matches = matches; self.inliers = inliers; self.score = score; self.confirmedBy = confirmedBy
     }
 }
 
@@ -31,6 +35,14 @@ public struct LoopVerifier: Sendable {
     /// Inliers needed, and their share of the matches. Defaults 25 and 0.5.
     public var minInliers = 25
     public var minInlierFraction = 0.5
+    /// Largest standard deviation of the loop's translation (m) and rotation (rad): a solve whose
+    /// inliers leave a direction unconstrained (points on one plane or line) is no constraint.
+    /// Defaults 0.1 m and 0.01 rad (the odometry's keyframe solves: ~0.01 m, ~0.001 rad).
+    public var maxTranslationSigma = 0.1
+    public var maxRotationSigma = 0.01
+    /// The looser bar for a confirming neighbour, whose agreement in pose is the evidence: a
+    /// share of `minInliers` and of `minInlierFraction`. Default 0.5.
+    public var confirmationShare = 0.5
 
     public init(solver: PoseSolver) { self.solver = solver }
 
@@ -57,7 +69,10 @@ public struct LoopVerifier: Sendable {
     }
 
     /// Verifies `query` against `candidate`; nil when the geometry does not hold.
-    public func verify(query: KeyframeSnapshot, candidate: KeyframeSnapshot, score: Double) -> LoopConstraint? {
+    /// With `confirming`, the looser bar of a confirmation (`confirmationShare`) applies.
+    public func verify(query: KeyframeSnapshot, candidate: KeyframeSnapshot, score: Double, confirming: Bool = false) -> LoopConstraint? {
+        let share = confirming ? confirmationShare : 1
+        let minInliers = Int((Double(self.minInliers) * share).rounded(.up)), minInlierFraction = self.minInlierFraction * share
         let pairs = match(candidate.descriptors, query.descriptors)
         guard pairs.count >= minInliers else { return nil }
         let matches = pairs.map { (c, q) -> PoseMatch in
@@ -67,7 +82,9 @@ public struct LoopVerifier: Sendable {
         }
         // No motion prior: the odometry's guess of where the old place is may be metres off.
         guard let est = solver.solve(matches, prediction: candidate.pose.inverse * query.pose),
-              est.inlierCount >= minInliers, Double(est.inlierCount) >= minInlierFraction * Double(matches.count) else { return nil }
+              est.inlierCount >= minInliers, Double(est.inlierCount) >= minInlierFraction * Double(matches.count),
+              (0..<3).allSatisfy({ est.covariance[$0, $0] <= maxTranslationSigma * maxTranslationSigma }),
+              (3..<6).allSatisfy({ est.covariance[$0, $0] <= maxRotationSigma * maxRotationSigma }) else { return nil }
         return LoopConstraint(candidate: candidate.index, query: query.index, relative: est.pose, covariance: est.covariance,
                               matches: matches.count, inliers: est.inlierCount, score: score)
     }

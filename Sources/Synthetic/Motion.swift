@@ -4,7 +4,8 @@ import Geometry
 public enum TrajectoryKind: String, CaseIterable, Sendable {
     /// Straight drive along +z at constant speed.
     case straight
-    /// One lap around a city block (or the room's table); the last frame returns exactly to the first pose.
+    /// Laps around a city block (or the room's table), one by default; the last frame returns
+    /// exactly to the first pose.
     case loop
     /// A figure eight through the street grid: clockwise round one block, anticlockwise round the
     /// next; the middle street is driven twice, and the last frame returns to the first pose.
@@ -23,6 +24,8 @@ struct MotionGenerator: Sendable {
     var frames: Int
     var fps: Double
     var speed: Double
+    /// Laps of a loop or figure eight.
+    var laps = 1
     var seed: UInt64
 
     /// Distance covered by the path (for sizing the world).
@@ -44,7 +47,7 @@ struct MotionGenerator: Sendable {
             let p = route.length
             return (0..<n).map { i in
                 if i == 0 || i == n - 1 { return .identity }
-                let s = route.sample(p * Double(i) / Double(n - 1))
+                let s = route.sample((p * Double(laps) * Double(i) / Double(n - 1)).truncatingRemainder(dividingBy: p))
                 return MotionGenerator.level(s.position, heading: s.heading)
             }
         case .wobble:

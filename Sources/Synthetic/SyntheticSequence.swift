@@ -36,9 +36,11 @@ public struct SyntheticSequence: StereoDataset {
     public let trajectory: TrajectoryKind
     public let camera: StereoCamera
     public let fps: Double
-    /// Requested speed, m/s. A loop or figure eight always runs exactly one lap of its route,
-    /// whose length is stretched to `speed · duration` but never below the world's smallest block.
+    /// Requested speed, m/s. A loop or figure eight runs `laps` laps of its route, whose length is
+    /// stretched to `speed · duration / laps` but never below the world's smallest block.
     public let speed: Double
+    /// Laps of a loop or figure eight (1 by default; later laps revisit every place of the first).
+    public let laps: Int
     public let seed: UInt64
     /// Noise, exposure changes and motion blur.
     public let sensor: SensorModel
@@ -72,11 +74,16 @@ public struct SyntheticSequence: StereoDataset {
     /// Makes a sequence. Throws for a non-positive frame count, frame rate or speed, or an
     /// invalid camera.
     public init(world: WorldKind, trajectory: TrajectoryKind, camera: StereoCamera, frames: Int,
-                fps: Double = 10, speed: Double = 5, seed: UInt64 = 1, sensor: SensorModel = SensorModel()) throws(SyntheticError) {
+                fps: Double = 10, speed: Double = 5, laps: Int = 1, seed: UInt64 = 1,
+                sensor: SensorModel = SensorModel()) throws(SyntheticError) {
         do { try camera.validate() } catch { throw .badOption(error.description) }
         guard frames > 0 else { throw .badOption("frame count must be positive (got \(frames))") }
         guard fps.isFinite, fps > 0 else { throw .badOption("frame rate must be positive (got \(fps))") }
         guard speed.isFinite, speed > 0 else { throw .badOption("speed must be positive (got \(speed) m/s)") }
+        guard (1...100).contains(laps) else { throw .badOption("laps must be 1…100 (got \(laps))") }
+        guard laps == 1 || trajectory == .loop || trajectory == .figureEight else {
+            throw .badOption("laps apply to loop and figure-eight trajectories only (got \(laps) laps of \(trajectory.rawValue))")
+        }
         guard camera.width * camera.height <= 16_000_000 else {
             throw .badOption("image size \(camera.width)×\(camera.height) is too large")
         }
@@ -89,10 +96,10 @@ public struct SyntheticSequence: StereoDataset {
             throw .badOption("shutter must be a fraction of the frame interval in [0, 1] (got \(sensor.shutter))")
         }
         guard (1...63).contains(sensor.blurSamples) else { throw .badOption("blur samples must be in 1…63 (got \(sensor.blurSamples))") }
-        self.fps = fps; self.speed = speed; self.seed = seed; self.sensor = sensor
-        let distance = MotionGenerator.distance(frames: frames, fps: fps, speed: speed)
+        self.fps = fps; self.speed = speed; self.laps = laps; self.seed = seed; self.sensor = sensor
+        let distance = MotionGenerator.distance(frames: frames, fps: fps, speed: speed) / Double(laps)
         route = world.route(for: trajectory, distance: distance)
-        let poses = MotionGenerator(kind: trajectory, route: route, frames: frames, fps: fps, speed: speed, seed: seed).poses()
+        let poses = MotionGenerator(kind: trajectory, route: route, frames: frames, fps: fps, speed: speed, laps: laps, seed: seed).poses()
         timestamps = (0..<frames).map { Double($0) / fps }
         groundTruth = Trajectory(poses: poses, timestamps: timestamps)
         renderer = StereoRenderer(world: world.build(route: route, seed: seed), camera: camera)

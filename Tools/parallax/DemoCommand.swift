@@ -22,6 +22,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Speed, m/s.")
     var speed: Double = 5
 
+    @Option(help: "Laps of a loop or figure eight (later laps revisit the first).")
+    var laps: Int = 1
+
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
@@ -37,7 +40,7 @@ struct DemoCommand: ParsableCommand {
         guard frames > 1 else { throw ValidationError("--frames must be at least 2") }
         let seq: SyntheticSequence
         do {
-            seq = try SyntheticSequence(world: w, trajectory: t, camera: CameraPreset.vga.camera, frames: frames, speed: speed, seed: seed)
+            seq = try SyntheticSequence(world: w, trajectory: t, camera: CameraPreset.vga.camera, frames: frames, speed: speed, laps: laps, seed: seed)
         } catch { throw CLIError(error.description) }
         if let w = seq.speedWarning { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         print(String(format: "synthetic %@ %@: %d frames, %.1f m, 640×480 rendered on the fly", w.rawValue, t.rawValue,

@@ -13,15 +13,28 @@ func closeLoops(_ closer: LoopCloser, results: [FrameResult], writer: RunWriter,
         try TrajectoryFormat.kitti.write(trajectory, to: folder.appendingPathComponent("trajectory_corrected_kitti.txt"))
         try TrajectoryFormat.tum.write(trajectory, to: folder.appendingPathComponent("trajectory_corrected_tum.txt"))
     } catch { throw CLIError(error.description) }
-    var csv = "candidate_frame,query_frame,matches,inliers,score,accepted\n"
+    // Every verified loop: accepted by the graph, rejected (odometry gate or χ² at the optimum),
+    // or unconfirmed (no neighbouring keyframe agreed; never used).
+    var csv = "candidate_frame,query_frame,matches,inliers,score,confirmed_by,status\n"
     let accepted = Set(correction.accepted.map { [$0.candidate, $0.query] })
-    for l in closer.loops {
-        csv += "\(l.candidate),\(l.query),\(l.matches),\(l.inliers),\(String(format: "%.4f", l.score)),\(accepted.contains([l.candidate, l.query]))\n"
+    for (l, unconfirmed) in closer.loops.map({ ($0, false) }) + closer.unconfirmed.map({ ($0, true) }) {
+        let status = unconfirmed ? "unconfirmed" : accepted.contains([l.candidate, l.query]) ? "accepted" : "rejected"
+        csv += "\(l.candidate),\(l.query),\(l.matches),\(l.inliers),\(String(format: "%.4f", l.score)),\(l.confirmedBy.map(String.init) ?? ""),\(status)\n"
     }
-    let url = folder.appendingPathComponent("loops.csv")
-    do { try Data(csv.utf8).write(to: url) } catch { throw CLIError("\(url.path): cannot write: \(error.localizedDescription)") }
-    print(String(format: "loop closure: %d loops accepted, %d rejected, %d keyframes (place recognition %.2f ms per keyframe, median), correction %.1f ms",
-                 correction.accepted.count, correction.rejected.count, closer.keyframes.count,
-                 median(closer.recognitionSeconds) * 1000, correction.seconds * 1000))
+    try write(csv, to: folder.appendingPathComponent("loops.csv"))
+    // Submaps: anchor, keyframes, connected component (a component other than 0 is in its own frame).
+    var submaps = "submap,anchor_frame,last_keyframe_frame,keyframes,component\n"
+    for s in correction.submaps { submaps += "\(s.number),\(s.anchor),\(s.last),\(s.keyframes.count),\(s.component)\n" }
+    try write(submaps, to: folder.appendingPathComponent("submaps.csv"))
+    let components = Set(correction.submaps.map(\.component)).count
+    print(String(format: "loop closure: %d loops accepted, %d rejected, %d unconfirmed; %d keyframes in %d submaps, %d connected map%@; place recognition %.2f ms + verification %.2f ms per keyframe (median); correction %.1f ms (anchors %.1f ms)",
+                 correction.accepted.count, correction.rejected.count, closer.unconfirmed.count, closer.keyframes.count,
+                 correction.submaps.count, components, components == 1 ? "" : "s",
+                 median(closer.recognitionSeconds) * 1000, median(closer.verificationSeconds) * 1000,
+                 correction.seconds * 1000, correction.anchorSeconds * 1000))
     return (trajectory, correction)
+}
+
+private func write(_ text: String, to url: URL) throws {
+    do { try Data(text.utf8).write(to: url) } catch { throw CLIError("\(url.path): cannot write: \(error.localizedDescription)") }
 }

@@ -40,11 +40,15 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Loop closure: on (default; writes trajectory_corrected_*.txt and loops.csv) or off.")
     var loopClosure: String = "on"
 
+    @Option(help: ArgumentHelp("Place-recognition words: first-use (a vocabulary trained on the run's first keyframes), hashed (no training), or a vocabulary file written by `parallax vocab`.", valueName: "first-use|hashed|FILE"))
+    var vocabulary: String = "first-use"
+
     @Flag(help: "No progress line.")
     var quiet = false
 
     func run() throws {
         guard loopClosure == "on" || loopClosure == "off" else { throw ValidationError("--loop-closure must be on or off") }
+        let loops = loopClosure == "on" ? try loopClosureConfig(vocabulary: vocabulary) : nil
         guard let kind = DatasetKind(rawValue: dataset.lowercased()) else {
             throw ValidationError("unknown dataset layout '\(dataset)' (expected kitti, tartanair, euroc or generic)")
         }
@@ -65,7 +69,7 @@ struct RunCommand: ParsableCommand {
         guard count > 0 else { throw ValidationError("--frames must be positive") }
 
         try runOdometry(on: ds, frames: count, config: cfg, out: URL(fileURLWithPath: out), quiet: quiet, byTime: kind == .euroc,
-                        loopClosure: loopClosure == "on")
+                        loopClosure: loops)
     }
 }
 
@@ -74,8 +78,9 @@ struct RunCommand: ParsableCommand {
 /// `byTime`). Shared by `run` and `demo`. Returns the summary.
 @discardableResult
 func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: OdometryConfig, out outDir: URL,
-                 quiet: Bool, byTime: Bool, loopClosure: Bool = true, announceOutputs: Bool = true) throws -> RunSummary {
-    let closer = loopClosure ? LoopCloser(camera: ds.camera, odometry: cfg) : nil
+                 quiet: Bool, byTime: Bool, loopClosure: LoopClosureConfig? = LoopClosureConfig(),
+                 announceOutputs: Bool = true) throws -> RunSummary {
+    let closer = loopClosure.map { LoopCloser(camera: ds.camera, odometry: cfg, config: $0) }
     let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor)
     let vo: VisualOdometry
     do { vo = try VisualOdometry(camera: ds.camera, config: cfg) } catch { throw CLIError(error.description) }
@@ -133,6 +138,18 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Odomet
     try writer.finish(summary)
     if announceOutputs { print("outputs in \(outDir.path)") }
     return summary
+}
+
+/// The loop-closure configuration for a `--vocabulary` value: first-use, hashed or a file.
+func loopClosureConfig(vocabulary: String) throws -> LoopClosureConfig {
+    var c = LoopClosureConfig()
+    switch vocabulary {
+    case "first-use": break
+    case "hashed": c.words = .hashed
+    default:
+        do { c.words = .vocabulary(try Vocabulary(contentsOf: URL(fileURLWithPath: vocabulary))) } catch { throw CLIError(error.description) }
+    }
+    return c
 }
 
 /// Median of a list (0 when empty).

@@ -39,6 +39,9 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Speed, m/s (a loop or figure eight is stretched to speed × duration).")
     var speed: Double = 5
 
+    @Option(help: "Laps of a loop or figure eight (later laps revisit the first).")
+    var laps: Int = 1
+
     @Option(help: "Random seed: fixes the world, textures, shake and noise.")
     var seed: UInt64 = 1
 
@@ -68,7 +71,7 @@ struct SynthCommand: ParsableCommand {
         guard let preset = CameraPreset(rawValue: presetName) else { throw ValidationError("unknown camera '\(presetName)'") }
         let start = Date()
         do {
-            let seq = try SyntheticSequence(world: w, trajectory: t, camera: preset.camera, frames: frames, fps: fps, speed: speed,
+            let seq = try SyntheticSequence(world: w, trajectory: t, camera: preset.camera, frames: frames, fps: fps, speed: speed, laps: laps,
                                             seed: seed, sensor: SensorModel(noise: noise, exposureChange: exposure, shutter: shutter))
             if let w = seq.speedWarning { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
             var writer = try SequenceWriter(sequence: seq, layout: layout, root: URL(fileURLWithPath: out))

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Parallax
+
+/// `parallax vocab`: trains a vocabulary tree of ORB words for loop closure from image sequences.
+struct VocabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vocab",
+        abstract: "Train a place-recognition vocabulary (k-majority tree of ORB words) from stereo sequences.",
+        discussion: """
+        The odometry runs over each source and the ORB descriptors of its keyframes (the same \
+        detector, the same descriptors as at run time) are clustered by k-majority, level by level. \
+        Use the file with `parallax run --vocabulary FILE`.
+
+        Example: parallax vocab --source kitti:../shared/datasets/kitti-odometry:06 \\
+                   --source euroc:../shared/datasets/euroc/V1_01_easy_first95 --out parallax.voc
+        """
+    )
+
+    @Option(help: ArgumentHelp("A training sequence as layout:path[:sequence] (layouts: kitti, tartanair, euroc, generic). Repeat for several.",
+                               valueName: "layout:path[:sequence]"))
+    var source: [String] = []
+
+    @Option(help: "Use at most this many frames of each source.")
+    var frames: Int?
+
+    @Option(help: "Children per node.")
+    var branching: Int = 10
+
+    @Option(help: "Levels (words = branching^depth at most).")
+    var depth: Int = 3
+
+    @Option(help: "Output vocabulary file.")
+    var out: String
+
+    @Flag(help: "No progress line.")
+    var quiet = false
+
+    func run() throws {
+        guard !source.isEmpty else { throw ValidationError("give at least one --source layout:path[:sequence]") }
+        var descriptors: [ORBDescriptor] = []
+        for spec in source {
+            let parts = spec.split(separator: ":", maxSplits: 2).map(String.init)
+            guard parts.count >= 2, let kind = DatasetKind(rawValue: parts[0].lowercased()) else {
+                throw ValidationError("--source '\(spec)': expected layout:path[:sequence] with layout kitti, tartanair, euroc or generic")
+            }
+            let ds: any StereoDataset
+            do { ds = try kind.open(URL(fileURLWithPath: parts[1]), sequence: parts.count > 2 ? parts[2] : "00") } catch { throw CLIError(error.description) }
+            let found = try keyframeDescriptors(ds, frames: min(frames ?? ds.frameCount, ds.frameCount))
+            print("\(ds.name): \(found.keyframes) keyframes, \(found.descriptors.count) descriptors")
+            descriptors += found.descriptors
+        }
+        let t0 = Date()
+        let vocabulary: Vocabulary
+        do { vocabulary = try Vocabulary(training: descriptors, branching: branching, depth: depth) } catch { throw CLIError(error.description) }
+        let url = URL(fileURLWithPath: out)
+        do { try vocabulary.write(to: url) } catch { throw CLIError(error.description) }
+        print(String(format: "vocabulary: %d words (branching %d, depth %d) from %d descriptors in %.1f s, written to %@",
+                     vocabulary.wordCount, branching, depth, descriptors.count, Date().timeIntervalSince(t0), url.path))
+    }
+
+    /// The ORB descriptors of the keyframes the odometry makes over the first `count` frames.
+    private func keyframeDescriptors(_ ds: any StereoDataset, frames count: Int) throws -> (keyframes: Int, descriptors: [ORBDescriptor]) {
+        let vo: VisualOdometry
+        do { vo = try VisualOdometry(camera: ds.camera) } catch { throw CLIError(error.description) }
+        let prefetch = FramePrefetcher(dataset: ds, range: 0..<count, depth: 4)
+        defer { prefetch.cancel() }
+        var out: [ORBDescriptor] = [], keyframes = 0, done = 0
+        let start = Date()
+        while true {
+            let frame: StereoFrame?
+            do { frame = try prefetch.next() } catch { throw CLIError(error.description) }
+            guard let frame else { break }
+            do {
+                if let k = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp).keyframe {
+                    keyframes += 1
+                    out += k.descriptors.compactMap { $0 }
+                }
+            } catch { throw CLIError("\(ds.name) frame \(frame.index): \(error.description)") }
+            done += 1
+            if !quiet { progressBar(done: done, total: count, since: start) }
+        }
+        if !quiet { progressDone() }
+        return (keyframes, out)
+    }
+}
