@@ -22,6 +22,9 @@ public final class LoopCloser {
     public private(set) var keyframes: [KeyframeSnapshot] = []
     /// Position in `keyframes` of each keyframe's frame index.
     var slot: [Int: Int] = [:]
+    /// Per keyframe: its unbroken odometry chain (a number) and the running sum of world-frame
+    /// step covariances along it (see `odometryChain`).
+    var chainSums: [(chain: Int, sum: Mat6)] = []
     /// Loops that passed verification and confirmation (whether or not the graph kept them).
     public private(set) var loops: [LoopConstraint] = []
     /// Loops that verified but were contradicted by a neighbour, or were weak and unconfirmed (never used).
@@ -52,6 +55,7 @@ public final class LoopCloser {
     public func add(_ keyframe: KeyframeSnapshot) {
         slot[keyframe.index] = keyframes.count
         keyframes.append(keyframe)
+        appendChainSum()
         if index == nil, case .trainOnFirstUse(let n, let k, let depth) = config.words {
             guard keyframes.count >= n else { return }
             let training = keyframes.flatMap { $0.descriptors.compactMap { $0 } }
@@ -128,7 +132,7 @@ public final class LoopCloser {
         for n in [c + 1, c - 1, c + 2, c - 2] where keyframes.indices.contains(n) && keyframes[n].index < query.index - config.minFrameGap / 2 {
             let neighbour = keyframes[n]
             guard let other = verifier.verify(query: query, candidate: neighbour, score: 0, confirming: true),
-                  let link = n > c ? chain(c, n) : chain(n, c).map({ l in
+                  let link = n > c ? odometryChain(c, n) : odometryChain(n, c).map({ l in
                       let ad = l.pose.adjoint  // inverted link, right perturbation at the neighbour
                       return (pose: l.pose.inverse, covariance: ad * l.covariance * ad.transposed)
                   }) else { continue }

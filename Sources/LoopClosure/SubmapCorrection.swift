@@ -32,20 +32,29 @@ extension LoopCloser {
         public var anchorSeconds: Double, seconds: Double
     }
 
-    /// The odometry chain from slot `a` to slot `b > a`: the relative pose and its compounded 6×6
-    /// covariance (right perturbation), or nil when tracking was lost in between.
-    func chain(_ a: Int, _ b: Int) -> (pose: SE3, covariance: Mat6)? {
-        var t = SE3.identity
-        var cov = Mat6()
-        guard a < b else { return a == b ? (t, cov) : nil }
-        for k in (a + 1)...b {
-            guard keyframes[k].previous == keyframes[k - 1].index, let rel = keyframes[k].relativeCovariance else { return nil }
-            let step = keyframes[k - 1].pose.inverse * keyframes[k].pose
-            let ad = step.inverse.adjoint
-            cov = ad * cov * ad.transposed + rel
-            t = t * step
+    /// The odometry chain from slot `a` to slot `b ≥ a`: the relative pose `T_a_b` and its
+    /// compounded 6×6 covariance (right perturbation at b), or nil when tracking was lost in
+    /// between. Constant time: each step's covariance carried to the world frame,
+    /// `Ad(T_w_k) Σ_k Ad(T_w_k)ᵀ`, is summed from the start of the chain, so
+    /// `Σ_ab = Ad(T_b_w) (S_b − S_a) Ad(T_b_w)ᵀ`.
+    public func odometryChain(_ a: Int, _ b: Int) -> (pose: SE3, covariance: Mat6)? {
+        guard a <= b, keyframes.indices.contains(a), keyframes.indices.contains(b), chainSums[a].chain == chainSums[b].chain else { return nil }
+        let toB = keyframes[b].pose.inverse
+        let ad = toB.adjoint
+        return (keyframes[a].pose.inverse * keyframes[b].pose,
+                ad * (chainSums[b].sum - chainSums[a].sum) * ad.transposed)
+    }
+
+    /// The running sum of world-frame step covariances for a new last keyframe (see `odometryChain`).
+    func appendChainSum() {
+        let k = keyframes.count - 1
+        let kf = keyframes[k]
+        guard k > 0, kf.previous == keyframes[k - 1].index, let rel = kf.relativeCovariance else {
+            chainSums.append((chain: (chainSums.last?.chain ?? -1) + 1, sum: Mat6()))
+            return
         }
-        return (t, cov)
+        let ad = kf.pose.adjoint
+        chainSums.append((chain: chainSums[k - 1].chain, sum: chainSums[k - 1].sum + ad * rel * ad.transposed))
     }
 
     /// Odometry consistency of a loop (the gate against false loops before any solve): the
@@ -53,7 +62,7 @@ extension LoopCloser {
     /// with both covariances (the chain's inflated by `chainInflation`). Returns the squared
     /// Mahalanobis distance, or nil when no odometry chain joins the keyframes.
     public func odometryDistance(_ loop: LoopConstraint) -> Double? {
-        guard let a = slot[loop.candidate], let b = slot[loop.query], let c = chain(a, b) else { return nil }
+        guard let a = slot[loop.candidate], let b = slot[loop.query], let c = odometryChain(a, b) else { return nil }
         let e = (loop.relative.inverse * c.pose).log
         guard let info = (c.covariance * config.chainInflation + loop.covariance).inverse else { return nil }
         return e.dot(info * e)
@@ -90,7 +99,7 @@ extension LoopCloser {
         var parent = Array(ranges.indices)
         func find(_ i: Int) -> Int { var i = i; while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }; return i }
         func join(_ a: Int, _ b: Int) { let ra = find(a), rb = find(b); if ra != rb { parent[max(ra, rb)] = min(ra, rb) } }
-        for m in ranges.indices.dropFirst() where chain(ranges[m - 1].lowerBound, ranges[m].lowerBound) != nil { join(m - 1, m) }
+        for m in ranges.indices.dropFirst() where odometryChain(ranges[m - 1].lowerBound, ranges[m].lowerBound) != nil { join(m - 1, m) }
         for u in usable { join(submapOf[u.a], submapOf[u.b]) }
         let roots = Array(Set(ranges.indices.map(find))).sorted()
         let componentOf = Dictionary(uniqueKeysWithValues: roots.enumerated().map { ($1, $0) })
@@ -150,14 +159,14 @@ extension LoopCloser {
         var factors: [any Factor<SE3>] = []
         var loopCount = 0
         for (i, m) in members.enumerated().dropFirst() {
-            guard let prev = local[m - 1], let c = chain(ranges[m - 1].lowerBound, ranges[m].lowerBound),
+            guard let prev = local[m - 1], let c = odometryChain(ranges[m - 1].lowerBound, ranges[m].lowerBound),
                   let info = c.covariance.inverse else { continue }
             factors.append(BetweenFactor<SE3>(prev, i, measured: c.pose, information: info.elements))
         }
         for l in loops {
             let ma = submapOf[l.a], mb = submapOf[l.b]
             guard ma != mb, let ia = local[ma], let ib = local[mb],
-                  let x = chain(ranges[ma].lowerBound, l.a), let y = chain(ranges[mb].lowerBound, l.b) else { continue }
+                  let x = odometryChain(ranges[ma].lowerBound, l.a), let y = odometryChain(ranges[mb].lowerBound, l.b) else { continue }
             // T_aA_aB = X · T_c_q · Y⁻¹, X = T_aA_c, Y = T_aB_q; right perturbations carried to the end.
             let yInv = y.pose.inverse
             let measured = x.pose * l.loop.relative * yInv

@@ -60,6 +60,21 @@ import Trajectories
         #expect(after < 0.001 * gt.pathLength)
 
         // A false loop: two keyframes far apart on the loop, claimed 1 m apart with a confident covariance.
+        // The constant-time odometry chain equals step-by-step compounding.
+        for (a, b) in [(0, 1), (3, 17), (10, kfs.count - 1)] {
+            var t = SE3.identity, cov = Mat6()
+            for k in (a + 1)...b {
+                let step = r.closer.keyframes[k - 1].pose.inverse * r.closer.keyframes[k].pose
+                let ad = step.inverse.adjoint
+                cov = ad * cov * ad.transposed + (r.closer.keyframes[k].relativeCovariance ?? Mat6())
+                t = t * step
+            }
+            let chain = try #require(r.closer.odometryChain(a, b))
+            #expect((chain.pose.inverse * t).log.norm < 1e-9)
+            let scale = (0..<6).map { cov[$0, $0] }.max() ?? 1
+            #expect((0..<36).allSatisfy { abs(chain.covariance[$0 / 6, $0 % 6] - cov[$0 / 6, $0 % 6]) <= 1e-6 * scale }, "chain \(a)…\(b)")
+        }
+
         // Two keyframes far apart on the first lap, claimed to be 1 m apart with a confident covariance.
         let firstLap = r.closer.keyframes.filter { $0.index < 150 }
         let a = firstLap[firstLap.count / 4], b = firstLap[3 * firstLap.count / 4]

@@ -27,10 +27,11 @@ func closeLoops(_ closer: LoopCloser, results: [FrameResult], writer: RunWriter,
     for s in correction.submaps { submaps += "\(s.number),\(s.anchor),\(s.last),\(s.keyframes.count),\(s.component)\n" }
     try write(submaps, to: folder.appendingPathComponent("submaps.csv"))
     let components = Set(correction.submaps.map(\.component)).count
-    print(String(format: "loop closure: %d loops accepted, %d rejected, %d unconfirmed; %d keyframes in %d submaps, %d connected map%@; place recognition %.2f ms + verification %.2f ms per keyframe (median); correction %.1f ms (anchors %.1f ms)",
+    print(String(format: "loop closure: %d loops accepted, %d rejected, %d unconfirmed; %d keyframes in %d submaps, %d connected map%@; place recognition %.2f ms + verification %.2f ms per keyframe (median; last 100 keyframes: %.2f + %.2f ms); correction %.1f ms (anchors %.1f ms)",
                  correction.accepted.count, correction.rejected.count, closer.unconfirmed.count, closer.keyframes.count,
                  correction.submaps.count, components, components == 1 ? "" : "s",
                  median(closer.recognitionSeconds) * 1000, median(closer.verificationSeconds) * 1000,
+                 median(Array(closer.recognitionSeconds.suffix(100))) * 1000, median(Array(closer.verificationSeconds.suffix(100))) * 1000,
                  correction.seconds * 1000, correction.anchorSeconds * 1000))
     return (trajectory, correction)
 }
