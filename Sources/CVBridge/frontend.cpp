@@ -64,7 +64,7 @@ extern "C" cvb_frontend *cvb_frontend_create(const cvb_frontend_config *config, 
         return nullptr;
     }
     const auto &c = *config;
-    if (c.max_features <= 0 || c.grid_cols <= 0 || c.grid_rows <= 0 || c.stereo_radius < 1 || c.max_disparity < 1 ||
+    if (c.max_features <= 0 || c.grid_cols <= 0 || c.grid_rows <= 0 || c.stereo_radius < 1 || c.stereo_radius > 15 || c.max_disparity < 1 ||
         c.lk_window < 5 || c.lk_window % 2 == 0 || c.lk_levels < 0 || c.min_distance < 1 || c.border < 0 ||
         !(c.ambiguity_ratio > 0 && c.ambiguity_ratio <= 1) || !(c.fb_threshold > 0) || !(c.min_ncc >= -1 && c.min_ncc <= 1) || !(c.lr_tolerance > 0)) {
         cvb::fail(err, CVB_ERR_ARGUMENT, "front end: invalid configuration");
