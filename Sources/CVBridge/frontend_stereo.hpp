@@ -113,10 +113,10 @@ public:
         int lo = best, hi = best;
         while (lo > 0 && cost[lo - 1] >= cost[lo]) --lo;
         while (hi < dMax && cost[hi + 1] >= cost[hi]) ++hi;
-        double second = std::numeric_limits<double>::infinity();
+        int32_t second = std::numeric_limits<int32_t>::max();   // none: no cost reaches it ((2r+1)²·255² < 2³¹)
         for (int d = 0; d <= dMax; ++d) if ((d < lo || d > hi) && cost[d] < second) second = cost[d];
         const double c0 = cost[best], cm = cost[best - 1], cp = cost[best + 1];
-        if (std::isfinite(second) && c0 > ratio * second) return res;
+        if (second != std::numeric_limits<int32_t>::max() && c0 > ratio * double(second)) return res;
         const double curv = cm - 2 * c0 + cp;                     // c''
         if (!(curv > 0)) return res;
         const double offset = (cm - cp) / (2 * curv);             // −c'/c'' with c' = (cp − cm)/2
@@ -133,8 +133,9 @@ public:
         for (int d = 1; d <= dBack; ++d) if (cost[d] < cost[back]) back = d;
         double backDisparity = back;
         if (back > 0 && back < dBack) {
-            const double bc = cost[back - 1] - 2 * cost[back] + cost[back + 1];
-            if (bc > 0) backDisparity += (cost[back - 1] - cost[back + 1]) / (2 * bc);
+            const double bm = cost[back - 1], b0 = cost[back], bp = cost[back + 1];
+            const double bc = bm - 2 * b0 + bp;
+            if (bc > 0) backDisparity += (bm - bp) / (2 * bc);
         }
         const double lr = std::abs(backDisparity - disparity);
         if (!(lr <= lrTol)) return res;
@@ -160,9 +161,10 @@ private:
         }
         ssdColumns(ra, rb, r, count, col.data());
         // Map column index to disparity δ.
-        for (int j = 0; j < count; ++j) {
-            const int d = sign < 0 ? (xa - (jLo + j)) : (jLo + j - xa);
-            cost[d] = double(col[size_t(j)]);
+        if (sign < 0) {
+            for (int j = 0; j < count; ++j) cost[size_t(xa - jLo - j)] = col[size_t(j)];
+        } else {
+            std::copy(col.begin(), col.end(), cost.begin() + (jLo - xa));
         }
     }
 
@@ -171,7 +173,7 @@ private:
     const cv::Mat &L, &R;
     int r, maxD;
     float ratio, lrTol;
-    std::vector<double> cost;
+    std::vector<int32_t> cost;
     std::vector<int32_t> col;
 };
 
