@@ -64,7 +64,7 @@ extern "C" cvb_frontend *cvb_frontend_create(const cvb_frontend_config *config, 
         return nullptr;
     }
     const auto &c = *config;
-    if (c.max_features <= 0 || c.grid_cols <= 0 || c.grid_rows <= 0 || c.stereo_radius < 1 || c.max_disparity < 1 ||
+    if (c.max_features <= 0 || c.grid_cols <= 0 || c.grid_rows <= 0 || c.stereo_radius < 1 || c.stereo_radius > 15 || c.max_disparity < 1 ||
         c.lk_window < 5 || c.lk_window % 2 == 0 || c.lk_levels < 0 || c.min_distance < 1 || c.border < 0 ||
         !(c.ambiguity_ratio > 0 && c.ambiguity_ratio <= 1) || !(c.fb_threshold > 0) || !(c.min_ncc >= -1 && c.min_ncc <= 1) || !(c.lr_tolerance > 0)) {
         cvb::fail(err, CVB_ERR_ARGUMENT, "front end: invalid configuration");
@@ -206,8 +206,9 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
         return by * c.grid_cols + bx;
     };
     for (const auto &t : fe.tracks) { count[bucketOf(t.pt)]++; mark(t.pt); }
-    // FAST and Shi–Tomasi scoring of the buckets below quota, in parallel (the expensive part);
-    // then the corners are taken bucket by bucket in a fixed order, so the result is deterministic.
+    // FAST and Shi–Tomasi scoring of the buckets below quota, in parallel (the expensive part;
+    // `occupied` is only read there); then the corners are taken bucket by bucket in a fixed
+    // order (ties broken by position), so the result is deterministic.
     std::vector<int> open;
     for (int b = 0; b < buckets; ++b) if (count[b] < quota) open.push_back(b);
     std::vector<std::vector<cv::KeyPoint>> found(open.size());
@@ -219,13 +220,22 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
             const int rx1 = std::min(fe.width, int(x0 + (bx + 1) * bw) + 3), ry1 = std::min(fe.height, int(y0 + (by + 1) * bh) + 3);
             auto &kps = found[size_t(i)];
             cv::FAST(cur(cv::Rect(rx0, ry0, rx1 - rx0, ry1 - ry0)), kps, c.fast_threshold, true);
-            // Rank FAST corners by the Shi–Tomasi score (smallest structure-tensor eigenvalue):
-            // what makes a window trackable by LK, rather than FAST's contrast score.
+            // Only corners that could be taken are scored: inside this bucket, away from the tracks.
+            size_t kept = 0;
             for (auto &k : kps) {
-                k.pt.x += float(rx0); k.pt.y += float(ry0);
-                k.response = minEigenvalue(fe.cur, int(k.pt.x), int(k.pt.y));
+                const cv::Point2f p(k.pt.x + float(rx0), k.pt.y + float(ry0));
+                if (p.x < x0 || p.y < y0 || p.x >= x1 || p.y >= y1 || bucketOf(p) != b) continue;
+                if (occupied[size_t(int(p.y) / cell) * gw + int(p.x) / cell]) continue;
+                k.pt = p;
+                // Rank FAST corners by the Shi–Tomasi score (smallest structure-tensor eigenvalue):
+                // what makes a window trackable by LK, rather than FAST's contrast score.
+                k.response = minEigenvalue(fe.cur, int(p.x), int(p.y));
+                kps[kept++] = k;
             }
-            std::sort(kps.begin(), kps.end(), [](const cv::KeyPoint &p, const cv::KeyPoint &q) { return p.response > q.response; });
+            kps.resize(kept);
+            std::sort(kps.begin(), kps.end(), [](const cv::KeyPoint &p, const cv::KeyPoint &q) {
+                return p.response != q.response ? p.response > q.response : (p.pt.y != q.pt.y ? p.pt.y < q.pt.y : p.pt.x < q.pt.x);
+            });
         }
     }, 2.0);
     for (size_t i = 0; i < open.size(); ++i) {
@@ -233,7 +243,6 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
         for (const auto &k : found[i]) {
             if (count[b] >= quota) break;
             const cv::Point2f p = k.pt;
-            if (p.x < x0 || p.y < y0 || p.x >= x1 || p.y >= y1 || bucketOf(p) != b) continue;
             const int gx = int(p.x) / cell, gy = int(p.y) / cell;
             if (occupied[size_t(gy) * gw + gx]) continue;
             Track t;

@@ -69,9 +69,7 @@ public:
                 dx *= 2; dy *= 2;
                 continue;
             }
-            sampleWindow(I, px, py, t.data());
-            sampleWindow(a.gx[size_t(level)], px, py, tx.data());
-            sampleWindow(a.gy[size_t(level)], px, py, ty.data());
+            sampleTemplate(a, size_t(level), px, py);
             dot3(tx.data(), ty.data(), A11, A12, A22);
             sumX = sumY = 0;
             for (int k = 0; k < n; ++k) { sumX += tx[size_t(k)]; sumY += ty[size_t(k)]; }
@@ -180,15 +178,42 @@ private:
 
     /// Bilinear samples of the window centred at (x, y); one set of weights for the whole window.
     void sampleWindow(const cv::Mat &img, double x, double y, float *out) const {
-        const int x0 = int(std::floor(x)), y0 = int(std::floor(y));
+        const float *src[1] = {img.ptr<float>(0)};
+        float *dst[1] = {out};
+        sample<1>(src, img.step[0] / sizeof(float), x, y, dst);
+    }
+
+    /// The template's three windows (image and both gradients) at once: one set of weights.
+    void sampleTemplate(const GradientPyramid &p, size_t level, double x, double y) {
+        const float *src[3] = {p.image[level].ptr<float>(0), p.gx[level].ptr<float>(0), p.gy[level].ptr<float>(0)};
+        float *dst[3] = {t.data(), tx.data(), ty.data()};
+        sample<3>(src, p.image[level].step[0] / sizeof(float), x, y, dst);
+    }
+
+    /// Bilinear sampling of K same-sized images (row stride `stride` floats) at the window
+    /// centred at (x, y), which `inside` has checked: ((w00·a + w01·b) + w10·c) + w11·d per pixel,
+    /// four pixels at a time (the last vector of a row overlaps the one before it).
+    template <int K>
+    void sample(const float *const *src, size_t stride, double x, double y, float *const *dst) const {
+        int x0 = int(x), y0 = int(y);   // x, y > 0 inside the padded level: truncation is floor
+        if (double(x0) > x) --x0;
+        if (double(y0) > y) --y0;
         const float ax = float(x - x0), ay = float(y - y0);
         const float w00 = (1 - ax) * (1 - ay), w01 = ax * (1 - ay), w10 = (1 - ax) * ay, w11 = ax * ay;
+        const v4 v00 = {w00, w00, w00, w00}, v01 = {w01, w01, w01, w01}, v10 = {w10, w10, w10, w10}, v11 = {w11, w11, w11, w11};
         const int w = 2 * half + 1;
-        for (int r = 0; r < w; ++r) {
-            const float *r0 = img.ptr<float>(y0 - half + r) + (x0 - half);
-            const float *r1 = r0 + img.step1();
-            float *o = out + r * w;
-            for (int c = 0; c < w; ++c) o[c] = w00 * r0[c] + w01 * r0[c + 1] + w10 * r1[c] + w11 * r1[c + 1];
+        const size_t origin = size_t(y0 - half) * stride + size_t(x0 - half);
+        for (int k = 0; k < K; ++k) {
+            for (int r = 0; r < w; ++r) {
+                const float *r0 = src[k] + origin + size_t(r) * stride, *r1 = r0 + stride;
+                float *o = dst[k] + r * w;
+                for (int c = 0;; c += 4) {
+                    if (c + 4 > w) c = w - 4;   // w ≥ 5: the last vector overlaps
+                    const v4 v = v00 * load(r0 + c) + v01 * load(r0 + c + 1) + v10 * load(r1 + c) + v11 * load(r1 + c + 1);
+                    std::memcpy(o + c, &v, sizeof v);
+                    if (c + 4 >= w) break;
+                }
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 // Row-wise stereo matching of single keypoints on rectified images (internal to the bridge).
 //
 // For a left keypoint at integer (x0, y0) the SSD cost of the (2r+1)² window against the right
-// image is computed for every right column j = x0 − δ, δ ∈ [0, maxD]. The loop runs over j
-// innermost so that the compiler vectorises it. Sub-pixel disparity from a parabola through the
+// image is computed for every right column j = x0 − δ, δ ∈ [0, maxD], 16 columns at a time in SSE2
+// registers (ssdColumns). Sub-pixel disparity from a parabola through the
 // minimum and its neighbours; variance 2σ_n²/c'' with σ_n² = c(δ0)/(N−1) (METHOD.md §2);
 // ambiguity test against the best cost outside the minimum's basin; left–right check by the
 // same search from the right image back into the left one.
@@ -16,12 +16,80 @@
 #include <limits>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace cvb {
 
 struct StereoResult {
     bool valid = false;
     float disparity = 0, variance = 0, residual = 0;
 };
+
+/// out[j] = Σ_k Σ_dx (ra[k][dx] − rb[k][j + dx])², dx ∈ [−r, r], for j ∈ [0, count): the SSD of
+/// one window of image a against `count` consecutive windows of image b (row pointers per window
+/// row). Reads rb[k][−r … count − 1 + r] only. SSE2 (x86-64 baseline): 16 columns at a time, two
+/// window columns per multiply-add; a scalar loop elsewhere and for short ranges.
+inline void ssdColumns(const uint8_t *const *ra, const uint8_t *const *rb, int r, int count, int32_t *out) {
+    const int rows = 2 * r + 1;
+#if defined(__SSE2__)
+    if (count >= 16) {
+        const __m128i zero = _mm_setzero_si128();
+        auto block = [&](int j) {
+            __m128i s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+            // s_i += Σ (w_i − a)² per 32-bit lane: 16-bit pairs (b, b') − (a, a'), squared and summed.
+            auto add = [&](__m128i w0, __m128i w1, __m128i w2, __m128i w3, __m128i ap) {
+                __m128i d = _mm_sub_epi16(w0, ap);
+                s0 = _mm_add_epi32(s0, _mm_madd_epi16(d, d));
+                d = _mm_sub_epi16(w1, ap);
+                s1 = _mm_add_epi32(s1, _mm_madd_epi16(d, d));
+                d = _mm_sub_epi16(w2, ap);
+                s2 = _mm_add_epi32(s2, _mm_madd_epi16(d, d));
+                d = _mm_sub_epi16(w3, ap);
+                s3 = _mm_add_epi32(s3, _mm_madd_epi16(d, d));
+            };
+            for (int k = 0; k < rows; ++k) {
+                const uint8_t *pa = ra[k], *pb = rb[k] + j;
+                int dx = -r;
+                for (; dx < r; dx += 2) {
+                    // Interleave columns dx and dx + 1: each 32-bit lane holds one window position's pair.
+                    const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(pb + dx));
+                    const __m128i b1 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(pb + dx + 1));
+                    const __m128i ap = _mm_set1_epi32(int(pa[dx]) | (int(pa[dx + 1]) << 16));
+                    const __m128i lo = _mm_unpacklo_epi8(b0, b1), hi = _mm_unpackhi_epi8(b0, b1);
+                    add(_mm_unpacklo_epi8(lo, zero), _mm_unpackhi_epi8(lo, zero), _mm_unpacklo_epi8(hi, zero),
+                        _mm_unpackhi_epi8(hi, zero), ap);
+                }
+                if (dx == r) {   // the last column of an odd-width window, paired with zeros
+                    const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(pb + dx));
+                    const __m128i ap = _mm_set1_epi32(int(pa[dx]));
+                    const __m128i w0 = _mm_unpacklo_epi8(b0, zero), w1 = _mm_unpackhi_epi8(b0, zero);
+                    add(_mm_unpacklo_epi16(w0, zero), _mm_unpackhi_epi16(w0, zero), _mm_unpacklo_epi16(w1, zero),
+                        _mm_unpackhi_epi16(w1, zero), ap);
+                }
+            }
+            __m128i *o = reinterpret_cast<__m128i *>(out + j);
+            _mm_storeu_si128(o, s0); _mm_storeu_si128(o + 1, s1); _mm_storeu_si128(o + 2, s2); _mm_storeu_si128(o + 3, s3);
+        };
+        int j = 0;
+        for (; j + 16 <= count; j += 16) block(j);
+        if (j < count) block(count - 16);   // the tail, overlapping the last full block
+        return;
+    }
+#endif
+    std::fill(out, out + count, 0);
+    for (int k = 0; k < rows; ++k) {
+        for (int dx = -r; dx <= r; ++dx) {
+            const int av = ra[k][dx];
+            const uint8_t *pb = rb[k] + dx;
+            for (int j = 0; j < count; ++j) {
+                const int diff = av - int(pb[j]);
+                out[j] += diff * diff;
+            }
+        }
+    }
+}
 
 class StereoMatcher {
 public:
@@ -45,10 +113,10 @@ public:
         int lo = best, hi = best;
         while (lo > 0 && cost[lo - 1] >= cost[lo]) --lo;
         while (hi < dMax && cost[hi + 1] >= cost[hi]) ++hi;
-        double second = std::numeric_limits<double>::infinity();
+        int32_t second = std::numeric_limits<int32_t>::max();   // none: no cost reaches it ((2r+1)²·255² < 2³¹)
         for (int d = 0; d <= dMax; ++d) if ((d < lo || d > hi) && cost[d] < second) second = cost[d];
         const double c0 = cost[best], cm = cost[best - 1], cp = cost[best + 1];
-        if (std::isfinite(second) && c0 > ratio * second) return res;
+        if (second != std::numeric_limits<int32_t>::max() && c0 > ratio * double(second)) return res;
         const double curv = cm - 2 * c0 + cp;                     // c''
         if (!(curv > 0)) return res;
         const double offset = (cm - cp) / (2 * curv);             // −c'/c'' with c' = (cp − cm)/2
@@ -65,8 +133,9 @@ public:
         for (int d = 1; d <= dBack; ++d) if (cost[d] < cost[back]) back = d;
         double backDisparity = back;
         if (back > 0 && back < dBack) {
-            const double bc = cost[back - 1] - 2 * cost[back] + cost[back + 1];
-            if (bc > 0) backDisparity += (cost[back - 1] - cost[back + 1]) / (2 * bc);
+            const double bm = cost[back - 1], b0 = cost[back], bp = cost[back + 1];
+            const double bc = bm - 2 * b0 + bp;
+            if (bc > 0) backDisparity += (bm - bp) / (2 * bc);
         }
         const double lr = std::abs(backDisparity - disparity);
         if (!(lr <= lrTol)) return res;
@@ -84,31 +153,27 @@ private:
     /// xa + sign·δ, for the columns jLo…jHi of `b` (sign −1: right image, sign +1: left image).
     void ssd(const cv::Mat &a, const cv::Mat &b, int xa, int y, int jLo, int jHi, int sign) {
         const int count = jHi - jLo + 1;
-        col.assign(size_t(count), 0);
-        for (int dy = -r; dy <= r; ++dy) {
-            const uint8_t *ra = a.ptr<uint8_t>(y + dy) + xa;
-            const uint8_t *rb = b.ptr<uint8_t>(y + dy) + jLo;
-            for (int dx = -r; dx <= r; ++dx) {
-                const int av = ra[dx];
-                const uint8_t *rbx = rb + dx;
-                int32_t *acc = col.data();
-                for (int j = 0; j < count; ++j) {
-                    const int diff = av - int(rbx[j]);
-                    acc[j] += diff * diff;
-                }
-            }
+        col.resize(size_t(count));
+        const uint8_t *ra[maxRows], *rb[maxRows];
+        for (int k = 0; k < 2 * r + 1; ++k) {
+            ra[k] = a.ptr<uint8_t>(y - r + k) + xa;
+            rb[k] = b.ptr<uint8_t>(y - r + k) + jLo;
         }
+        ssdColumns(ra, rb, r, count, col.data());
         // Map column index to disparity δ.
-        for (int j = 0; j < count; ++j) {
-            const int d = sign < 0 ? (xa - (jLo + j)) : (jLo + j - xa);
-            cost[d] = double(col[size_t(j)]);
+        if (sign < 0) {
+            for (int j = 0; j < count; ++j) cost[size_t(xa - jLo - j)] = col[size_t(j)];
+        } else {
+            std::copy(col.begin(), col.end(), cost.begin() + (jLo - xa));
         }
     }
+
+    static constexpr int maxRows = 2 * 15 + 1;
 
     const cv::Mat &L, &R;
     int r, maxD;
     float ratio, lrTol;
-    std::vector<double> cost;
+    std::vector<int32_t> cost;
     std::vector<int32_t> col;
 };
 

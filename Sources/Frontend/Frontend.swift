@@ -15,7 +15,7 @@ public struct FrontendConfig: Sendable, Equatable {
     public var minDistance = 8
     /// Image border without keypoints, pixels. Default 12.
     public var border = 12
-    /// Stereo SSD window half-size (window 2r+1). Default 4 (9×9).
+    /// Stereo SSD window half-size (window 2r+1), 1 … 15. Default 4 (9×9).
     public var stereoRadius = 4
     /// Largest disparity searched, pixels. Default 160.
     public var maxDisparity = 160

@@ -8,11 +8,15 @@ public struct SVD3: Sendable {
     public var v: Mat3
 
     public init(_ a: Mat3) {
-        var col = [a.column(0), a.column(1), a.column(2)]
-        var vc = [Vec3(1, 0, 0), Vec3(0, 1, 0), Vec3(0, 0, 1)]
+        // Fixed-size storage (no heap allocation: RANSAC calls this per hypothesis).
+        var col = InlineArray<3, Vec3>(repeating: .zero)
+        col[0] = a.column(0); col[1] = a.column(1); col[2] = a.column(2)
+        var vc = InlineArray<3, Vec3>(repeating: .zero)
+        vc[0] = Vec3(1, 0, 0); vc[1] = Vec3(0, 1, 0); vc[2] = Vec3(0, 0, 1)
         for _ in 0..<60 {
             var rotated = false
-            for (i, j) in [(0, 1), (0, 2), (1, 2)] {
+            for pair in 0..<3 {
+                let i = pair == 2 ? 1 : 0, j = pair == 0 ? 1 : 2   // (0, 1), (0, 2), (1, 2)
                 let alpha = col[i].squaredNorm, beta = col[j].squaredNorm, gamma = col[i].dot(col[j])
                 guard abs(gamma) > 1e-17 * (alpha * beta).squareRoot(), gamma != 0 else { continue }
                 rotated = true
@@ -24,10 +28,19 @@ public struct SVD3: Sendable {
             }
             if !rotated { break }
         }
-        let order = [0, 1, 2].sorted { col[$0].norm > col[$1].norm }
-        let sigma = order.map { col[$0].norm }
-        var uc = order.map { k in col[k].norm > 0 ? col[k] / col[k].norm : Vec3.zero }
-        let vs = order.map { vc[$0] }
+        // Columns by decreasing norm (stable: equal norms keep their order).
+        var order = InlineArray<3, Int>(repeating: 0)
+        order[1] = 1; order[2] = 2
+        for k in 1..<3 {
+            var m = k
+            while m > 0 && col[order[m]].norm > col[order[m - 1]].norm {
+                order.swapAt(m, m - 1)
+                m -= 1
+            }
+        }
+        let sigma = Vec3(col[order[0]].norm, col[order[1]].norm, col[order[2]].norm)
+        var uc = InlineArray<3, Vec3>(repeating: .zero)
+        for k in 0..<3 { uc[k] = sigma[k] > 0 ? col[order[k]] / sigma[k] : Vec3.zero }
         // Complete U where singular values vanish (rank-deficient input).
         let tiny = Swift.max(sigma[0], Double.leastNormalMagnitude) * 1e-15
         if sigma[1] <= tiny {
@@ -42,8 +55,8 @@ public struct SVD3: Sendable {
         let normal = uc[0].cross(uc[1])
         uc[2] = sigma[2] > tiny && uc[2].dot(normal) < 0 ? -normal : normal
         u = Mat3(columns: uc[0], uc[1], uc[2])
-        singularValues = Vec3(sigma[0], sigma[1], sigma[2])
-        v = Mat3(columns: vs[0], vs[1], vs[2])
+        singularValues = sigma
+        v = Mat3(columns: vc[order[0]], vc[order[1]], vc[order[2]])
     }
 }
 
@@ -75,7 +88,7 @@ public func umeyamaAlignment(_ x: [Vec3], _ y: [Vec3], withScale: Bool, minimumR
     cov = cov * (1 / n)
     let svd = SVD3(cov)
     let d = svd.singularValues
-    let significant = [d.x, d.y, d.z].filter { $0 > Double.ulpOfOne }.count
+    let significant = (d.x > Double.ulpOfOne ? 1 : 0) + (d.y > Double.ulpOfOne ? 1 : 0) + (d.z > Double.ulpOfOne ? 1 : 0)
     guard significant >= max(1, minimumRank) else {
         throw .degenerate("degenerate covariance rank (the positions do not span a plane), Umeyama alignment is not possible")
     }

@@ -120,10 +120,37 @@ public struct PoseSolver: Sendable {
 
     /// Inlier flags of a hypothesis (always with the full covariance: the gate is a statistical test).
     func inliers(_ matches: [PoseMatch], at t: SE3) -> [Bool] {
-        matches.map { m in
-            guard let l = linearise(m, at: t, weighting: .full, isotropic: 1) else { return false }
-            return l.chi2 < gate(l.dof)
+        let r = t.rotation.matrix
+        return matches.map { m in
+            guard let (chi2, dof) = chiSquare(m, at: t, rotation: r) else { return false }
+            return chi2 < gate(dof)
         }
+    }
+
+    /// The number of inliers of a hypothesis when it exceeds `toBeat`, else nil (decided as soon
+    /// as the matches left cannot lift the count above it).
+    func inlierCount(_ matches: [PoseMatch], at t: SE3, toBeat: Int) -> Int? {
+        let r = t.rotation.matrix
+        var count = 0, left = matches.count
+        for m in matches {
+            if count + left <= toBeat { return nil }
+            left -= 1
+            if let (chi2, dof) = chiSquare(m, at: t, rotation: r), chi2 < gate(dof) { count += 1 }
+        }
+        return count > toBeat ? count : nil
+    }
+
+    /// rᵀΣ⁻¹r of one match at pose `t` (rotation matrix `r`) under the full covariance, with its
+    /// degrees of freedom; nil without a residual. As `linearise` with `.full` weighting, without
+    /// the Jacobians (the RANSAC inlier test evaluates every match for every hypothesis).
+    func chiSquare(_ m: PoseMatch, at t: SE3, rotation r: Mat3) -> (Double, Int)? {
+        guard config.residual == .pointToPoint else {
+            return linearise(m, at: t, weighting: .full, isotropic: 1).map { ($0.chi2, $0.dof) }
+        }
+        guard let s = m.stereo else { return nil }
+        let res = t * s.point - m.point
+        guard let w = (r * s.covariance * r.transposed + m.pointCovariance).inverse else { return nil }
+        return (res.dot(w * res), 3)
     }
 
     /// Estimates `T_keyframe_current`; nil when too few inliers support any hypothesis.
@@ -151,10 +178,10 @@ public struct PoseSolver: Sendable {
                 let r = (prediction.inverse * hyp).log
                 guard r.dot(prior * r) < 22.46 else { continue }  // χ²(6) 99.9 %
             }
-            let mask = inliers(matches, at: hyp)
-            let count = mask.filter { $0 }.count
+            // Counting stops once this hypothesis can no longer beat the best one.
+            guard let count = inlierCount(matches, at: hyp, toBeat: bestCount) else { continue }
             if count > bestCount {
-                best = hyp; bestMask = mask; bestCount = count
+                best = hyp; bestMask = inliers(matches, at: hyp); bestCount = count
                 let ratio = Double(count) / Double(matches.count)
                 let denom = log(max(1e-12, 1 - ratio * ratio * ratio))
                 if denom < 0 { needed = min(config.ransacIterations, Int(ceil(log(1 - config.ransacConfidence) / denom))) }
@@ -180,6 +207,11 @@ public struct PoseSolver: Sendable {
         return PoseEstimate(pose: pose, covariance: cov, inliers: mask, inlierCount: count, meanChiSquare: chi / Double(max(count, 1)))
     }
 
+    /// The six elements of `v` in the first lanes of a SIMD vector.
+    @inline(__always) private func lanes(_ v: Vec6) -> SIMD8<Double> {
+        SIMD8(v.head.x, v.head.y, v.head.z, v.tail.x, v.tail.y, v.tail.z, 0, 0)
+    }
+
     /// Gauss–Newton with Huber weights and an optional prior (mean, information) on the pose;
     /// returns the pose and the final normal matrix JᵀWJ (+ the prior's information).
     func refine(_ matches: [PoseMatch], from start: SE3, prior: (SE3, Mat6)? = nil) -> (SE3, Mat6) {
@@ -187,22 +219,24 @@ public struct PoseSolver: Sendable {
         var h = Mat6.identity
         let iso = config.weighting == .identity ? isotropicScale(matches, at: start) : 1
         for _ in 0..<config.solverIterations {
-            h = Mat6()
-            var g = Vec6.zero
+            // JᵀWJ and JᵀWr by rows (6 lanes of 8): H += Σ_a j_a (k Σ_b w_ab j_b)ᵀ.
+            var hr = InlineArray<6, SIMD8<Double>>(repeating: .zero)
+            var gv = SIMD8<Double>.zero
             for m in matches {
                 guard let l = linearise(m, at: t, weighting: config.weighting, isotropic: iso) else { continue }
                 let e = l.chi2.squareRoot()
                 let k = e <= config.huberThreshold ? 1 : config.huberThreshold / e
-                let rows = [l.j0, l.j1, l.j2]
-                let wr = l.w * l.r
-                for a in 0..<3 {
-                    g = g + rows[a] * (k * wr[a])
-                    for b in 0..<3 where l.w[a, b] != 0 {
-                        let s = k * l.w[a, b]
-                        for i in 0..<6 { for jj in 0..<6 { h[i, jj] += s * rows[a][i] * rows[b][jj] } }
-                    }
-                }
+                let a0 = lanes(l.j0), a1 = lanes(l.j1), a2 = lanes(l.j2)
+                let w = l.w * k
+                let u0 = a0 * w.r0.x + a1 * w.r0.y + a2 * w.r0.z
+                let u1 = a0 * w.r1.x + a1 * w.r1.y + a2 * w.r1.z
+                let u2 = a0 * w.r2.x + a1 * w.r2.y + a2 * w.r2.z
+                gv += u0 * l.r.x + u1 * l.r.y + u2 * l.r.z
+                for i in 0..<6 { hr[i] += u0 * a0[i] + u1 * a1[i] + u2 * a2[i] }
             }
+            h = Mat6()
+            for i in 0..<6 { for jj in 0..<6 { h[i, jj] = hr[i][jj] } }
+            var g = Vec6(Vec3(gv[0], gv[1], gv[2]), Vec3(gv[3], gv[4], gv[5]))
             if let (mean, info) = prior {
                 // r = log(mean⁻¹ T); for the small deviations a prior admits, ∂r/∂δ ≈ I.
                 let r = (mean.inverse * t).log

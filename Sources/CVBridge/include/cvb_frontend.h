@@ -28,7 +28,7 @@ typedef struct {
     int fast_threshold;      /**< FAST intensity threshold */
     int min_distance;        /**< minimum pixel distance between two tracks */
     int border;              /**< pixels at the image border where no keypoint is taken */
-    int stereo_radius;       /**< half-size of the stereo SSD window (window = 2r+1 square) */
+    int stereo_radius;       /**< half-size of the stereo SSD window (window = 2r+1 square), 1 … 15 */
     int max_disparity;       /**< largest disparity searched, pixels */
     float ambiguity_ratio;   /**< reject when best cost > ratio · second-best (distinct) cost */
     float lr_tolerance;      /**< left–right consistency tolerance, pixels */
