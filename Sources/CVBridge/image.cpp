@@ -4,6 +4,7 @@
 // cost ~100 ms at every process start. PNG and JPEG are all the datasets use, and these two
 // libraries are what imgcodecs itself calls for them.
 #include "bridge_common.hpp"
+#include "png_grey.hpp"
 
 #include <png.h>
 
@@ -37,6 +38,17 @@ bool readFile(const char *path, std::vector<uint8_t> &bytes) {
 template <typename T> inline double luma(const T *p) { return 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]; }
 
 int decodePNG(const uint8_t *bytes, size_t count, cvb_image *out, cvb_error *err, const char *what) {
+    // 8-bit grey (every dataset's format) takes the fast path; libpng does the rest.
+    uint8_t *grey = nullptr;
+    int w = 0, h = 0;
+    if (cvb::decodeGreyPNG(bytes, count, &grey, &w, &h)) {
+        out->width = w;
+        out->height = h;
+        out->source_depth_bits = 8;
+        out->source_channels = 1;
+        out->pixels = grey;
+        return CVB_OK;
+    }
     png_image img{};
     img.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_memory(&img, bytes, count))

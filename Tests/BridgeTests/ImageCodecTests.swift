@@ -37,6 +37,27 @@ private func roundTrip(_ name: String, width: Int, height: Int, channels: Int, b
         #expect(px[5 * 37 + 11] == UInt8((11 * 7 + 5 * 3) % 256))
     }
 
+    /// Smooth rows, ramps and noise make libpng's writer pick different row filters (Sub, Up,
+    /// Average, Paeth): the libdeflate fast path must undo each exactly.
+    @Test func decodes8BitGreyPNGOfEveryFilterExactly() throws {
+        let (w, h) = (203, 64)
+        let fill = { (x: Int, y: Int, _: Int) -> Int in
+            switch y % 4 {
+            case 0: return (x * 3 + y) % 256
+            case 1: return y * 4
+            case 2: return (x * x * 31 + y * 17 + x * y * 13) % 256
+            default: return (x / 9 * 40 + y * 2) % 256
+            }
+        }
+        var img = try roundTrip("filters.png", width: w, height: h, channels: 1, bits: 8, fill: fill)
+        defer { cvb_image_free(&img) }
+        #expect(img.width == Int32(w) && img.height == Int32(h))
+        let px = try #require(img.pixels)
+        var wrong = 0
+        for y in 0..<h { for x in 0..<w where Int(px[y * w + x]) != fill(x, y, 0) { wrong += 1 } }
+        #expect(wrong == 0)
+    }
+
     @Test func scales16BitToEightBit() throws {
         var img = try roundTrip("g16.png", width: 8, height: 4, channels: 1, bits: 16) { x, _, _ in x * 8000 }
         defer { cvb_image_free(&img) }
