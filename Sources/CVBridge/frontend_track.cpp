@@ -17,12 +17,9 @@ namespace {
 constexpr size_t pilotStride = 8;
 /// Fewest pilots that held for a decision (fewer: the whole pyramid for every track).
 constexpr size_t minPilots = 16;
-/// Coarse levels are skipped only for predictions that are very good: level l when 90 % of the
-/// pilots landed within reachPerLevel·2^l pixels (1.5 px: level 1, 3 px: level 2, 6 px: level 3).
-/// LK would converge from several times farther, but on a hand-held wobble (predictions 5–15 px
-/// off) starting one level lower cost accuracy on 8 of 10 synthetic room sequences (with 1.5 px
-/// per level: ATE +11 %); at 0.75 px the room sequences match the whole pyramid.
-constexpr float reachPerLevel = 0.75f;
+/// Starting at level l finds matches up to about reachPerLevel·2^l pixels from the prediction
+/// (LK converges from about half its window at each level; this keeps a margin of 2 or more).
+constexpr float reachPerLevel = 1.5f;
 
 /// A track's match in the current frame: `error` is its distance from where LK started.
 struct Outcome {
