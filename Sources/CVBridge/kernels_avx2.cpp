@@ -2,6 +2,9 @@
 // the CPU has it.
 #include "kernels_avx2.hpp"
 
+#include "cvb_frontend.h"
+
+#include <atomic>
 #include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -9,10 +12,16 @@
 
 namespace cvb {
 
+namespace {
+std::atomic<bool> avx2Allowed{true};
+}
+
 bool hasAVX2() {
     static const bool has = __builtin_cpu_supports("avx2");
-    return has;
+    return has && avx2Allowed.load(std::memory_order_relaxed);
 }
+
+void allowAVX2(bool allowed) { avx2Allowed.store(allowed, std::memory_order_relaxed); }
 
 namespace {
 
@@ -87,8 +96,11 @@ CVB_AVX2 void bilinearAVX2(const float *const *src, int images, size_t stride, s
 
 namespace cvb {
 bool hasAVX2() { return false; }
+void allowAVX2(bool) {}
 void ssdColumnsAVX2(const uint8_t *const *, const uint8_t *const *, int, int, int32_t *) {}
 void bilinearAVX2(const float *const *, int, size_t, size_t, int, const float[4], float *const *) {}
 } // namespace cvb
 
 #endif
+
+extern "C" void cvb_allow_avx2(int allowed) { cvb::allowAVX2(allowed != 0); }

@@ -8,8 +8,11 @@
 
 namespace cvb {
 
-/// True when the CPU executes AVX2 (checked once).
+/// True when the CPU executes AVX2 (checked once) and allowAVX2 has not turned it off.
 bool hasAVX2();
+
+/// Allows (the default) or forbids the AVX2 kernels, process-wide (cvb_allow_avx2).
+void allowAVX2(bool allowed);
 
 /// ssdColumns (frontend_stereo.hpp) for count ≥ 16, 16 columns per 256-bit block.
 void ssdColumnsAVX2(const uint8_t *const *ra, const uint8_t *const *rb, int r, int count, int32_t *out);

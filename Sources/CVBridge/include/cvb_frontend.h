@@ -90,6 +90,13 @@ int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const uint8_t *r
  */
 void cvb_frontend_set_predictions(cvb_frontend *fe, const int64_t *ids, const float *uv, int n);
 
+/**
+ * Allows (non-zero, the default) or forbids (0) the AVX2 versions of the stereo and tracking
+ * kernels, process-wide; without them the SSE2 versions run, with identical results. For tests
+ * that compare the two; the AVX2 ones are used only when the CPU has AVX2 anyway.
+ */
+void cvb_allow_avx2(int allowed);
+
 /** Forgets all tracks (the next frame starts afresh). */
 void cvb_frontend_reset(cvb_frontend *fe);
 
