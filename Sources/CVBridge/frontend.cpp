@@ -2,7 +2,7 @@
 // and row-wise stereo matching with sub-pixel refinement — each with its raw uncertainty.
 #include "bridge_common.hpp"
 #include "cvb_frontend.h"
-#include "frontend_state.hpp"
+#include "frontend_lk.hpp"
 #include "frontend_stereo.hpp"
 
 #include <opencv2/features2d.hpp>
@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -18,9 +19,24 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
-using cvb::Track;
+struct Track {
+    int64_t id;
+    cv::Point2f pt, prev;
+    float covUU = 0, covUV = 0, covVV = 0, fb = 0, score = 0;
+    int32_t age = 0;
+    bool tracked = false;
+};
 
 } // namespace
+
+struct cvb_frontend {
+    cvb_frontend_config cfg;
+    int width, height;
+    cvb::GradientPyramid prev, cur;
+    std::unordered_map<int64_t, cv::Point2f> predictions;
+    std::vector<Track> tracks;
+    int64_t nextId = 0;
+};
 
 extern "C" cvb_frontend_config cvb_frontend_default_config(void) {
     cvb_frontend_config c{};
@@ -74,14 +90,13 @@ extern "C" void cvb_frontend_reset(cvb_frontend *fe) {
 
 extern "C" void cvb_frontend_free(cvb_frontend *fe) { delete fe; }
 
-extern "C" void cvb_frontend_set_predictions(cvb_frontend *fe, const int64_t *ids, const float *uv, const uint8_t *precise, int n) {
+extern "C" void cvb_frontend_set_predictions(cvb_frontend *fe, const int64_t *ids, const float *uv, int n) {
     if (!fe || !ids || !uv || n <= 0) return;
     try {
         fe->predictions.clear();
-        fe->predictions.reserve(size_t(n));
         for (int i = 0; i < n; ++i) {
             const float u = uv[2 * i], v = uv[2 * i + 1];
-            if (std::isfinite(u) && std::isfinite(v)) fe->predictions[ids[i]] = cvb::Prediction{cv::Point2f(u, v), precise && precise[i]};
+            if (std::isfinite(u) && std::isfinite(v)) fe->predictions[ids[i]] = cv::Point2f(u, v);
         }
     } catch (...) {
         fe->predictions.clear();   // out of memory: track without predictions
@@ -89,6 +104,66 @@ extern "C" void cvb_frontend_set_predictions(cvb_frontend *fe, const int64_t *id
 }
 
 namespace {
+
+/// Tracks the previous features into the current pyramid (LK forward, then backward from the
+/// result), keeps the consistent ones with their covariance inflated by the forward–backward error.
+void trackFeatures(cvb_frontend &fe) {
+    if (fe.tracks.empty() || fe.prev.empty()) { fe.tracks.clear(); return; }
+    const auto &c = fe.cfg;
+    // LK forward then backward, in parallel over the tracks (both cores).
+    const size_t count = fe.tracks.size();
+    std::vector<Track> result(count);
+    std::vector<uint8_t> ok(count, 0);
+    cv::parallel_for_(cv::Range(0, int(count)), [&](const cv::Range &range) {
+        cvb::PyramidLK lk(c.lk_window);
+        for (int i = range.start; i < range.end; ++i) {
+            const Track &t0 = fe.tracks[size_t(i)];
+            const auto guess = fe.predictions.find(t0.id);
+            const bool predicted = guess != fe.predictions.end();
+            // Coarse to fine from the motion-model prediction: the prediction is only as good as
+            // the constant-velocity assumption (a turn that begins is tens of pixels off), so the
+            // whole pyramid is used; with a good prediction the coarse levels converge at once.
+            const auto fwd = lk.track(fe.prev, fe.cur, t0.pt, predicted ? guess->second : t0.pt, c.lk_levels);
+            if (!fwd.ok || !(fwd.ncc >= c.min_ncc)) continue;
+            // Backwards the answer is known to within the FB tolerance: the base level suffices.
+            const auto bwd = lk.track(fe.cur, fe.prev, fwd.pt, t0.pt, 0);
+            if (!bwd.ok) continue;
+            const float fb = float(cv::norm(bwd.pt - t0.pt));
+            if (!(fb <= c.fb_threshold)) continue;
+            const cv::Point2f q = fwd.pt;
+            if (q.x < c.border || q.y < c.border || q.x > fe.width - 1 - c.border || q.y > fe.height - 1 - c.border) continue;
+            Track t = t0;
+            t.prev = t0.pt;
+            t.pt = q;
+            t.covUU = fwd.covUU + fb * fb;
+            t.covUV = fwd.covUV;
+            t.covVV = fwd.covVV + fb * fb;
+            t.fb = fb;
+            t.age += 1;
+            t.tracked = true;
+            result[size_t(i)] = t;
+            ok[size_t(i)] = 1;
+        }
+    }, 2.0);
+    fe.predictions.clear();
+    std::vector<Track> kept;
+    kept.reserve(count);
+    for (size_t i = 0; i < count; ++i) if (ok[i]) kept.push_back(result[i]);
+    // Tracks that converged onto each other: keep the oldest of each cluster.
+    std::sort(kept.begin(), kept.end(), [](const Track &a, const Track &b) { return a.age != b.age ? a.age > b.age : a.id < b.id; });
+    const int cell = c.min_distance;
+    const int gw = fe.width / cell + 1, gh = fe.height / cell + 1;
+    std::vector<uint8_t> occupied(size_t(gw) * gh, 0);
+    std::vector<Track> spread;
+    spread.reserve(kept.size());
+    for (const auto &t : kept) {
+        const int gx = int(t.pt.x) / cell, gy = int(t.pt.y) / cell;
+        if (occupied[size_t(gy) * gw + gx]) continue;
+        occupied[size_t(gy) * gw + gx] = 1;
+        spread.push_back(t);
+    }
+    fe.tracks.swap(spread);
+}
 
 /// Shi–Tomasi score at pixel (x, y): the smallest eigenvalue of the 7×7 structure tensor, from the
 /// base level's Scharr gradients that the tracker computed anyway (only at FAST corners, instead of
@@ -198,7 +273,7 @@ extern "C" int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const
         fe->cur.build(cur, fe->cfg.lk_levels);
         const double tPyr = msSince(t0);
         auto t1 = Clock::now();
-        cvb::trackFeatures(*fe);
+        trackFeatures(*fe);
         const double tTrack = msSince(t1);
         t1 = Clock::now();
         detectFeatures(*fe, cur);

@@ -6,6 +6,8 @@
 // ~15 ms of process start-up for one function.
 #pragma once
 
+#include "kernels_avx2.hpp"
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -192,7 +194,7 @@ private:
 
     /// Bilinear sampling of K same-sized images (row stride `stride` floats) at the window
     /// centred at (x, y), which `inside` has checked: ((w00·a + w01·b) + w10·c) + w11·d per pixel,
-    /// four pixels at a time (the last vector of a row overlaps the one before it).
+    /// four pixels at a time (eight with AVX2; the last vector of a row overlaps the one before).
     template <int K>
     void sample(const float *const *src, size_t stride, double x, double y, float *const *dst) const {
         int x0 = int(x), y0 = int(y);   // x, y > 0 inside the padded level: truncation is floor
@@ -203,6 +205,11 @@ private:
         const v4 v00 = {w00, w00, w00, w00}, v01 = {w01, w01, w01, w01}, v10 = {w10, w10, w10, w10}, v11 = {w11, w11, w11, w11};
         const int w = 2 * half + 1;
         const size_t origin = size_t(y0 - half) * stride + size_t(x0 - half);
+        if (w >= 8 && hasAVX2()) {
+            const float weights[4] = {w00, w01, w10, w11};
+            bilinearAVX2(src, K, stride, origin, w, weights, dst);
+            return;
+        }
         for (int k = 0; k < K; ++k) {
             for (int r = 0; r < w; ++r) {
                 const float *r0 = src[k] + origin + size_t(r) * stride, *r1 = r0 + stride;

@@ -8,6 +8,8 @@
 // same search from the right image back into the left one.
 #pragma once
 
+#include "kernels_avx2.hpp"
+
 #include <opencv2/core.hpp>
 
 #include <algorithm>
@@ -30,9 +32,11 @@ struct StereoResult {
 /// out[j] = Σ_k Σ_dx (ra[k][dx] − rb[k][j + dx])², dx ∈ [−r, r], for j ∈ [0, count): the SSD of
 /// one window of image a against `count` consecutive windows of image b (row pointers per window
 /// row). Reads rb[k][−r … count − 1 + r] only. SSE2 (x86-64 baseline): 16 columns at a time, two
-/// window columns per multiply-add; a scalar loop elsewhere and for short ranges.
+/// window columns per multiply-add (AVX2 when the CPU has it); a scalar loop elsewhere and for
+/// short ranges.
 inline void ssdColumns(const uint8_t *const *ra, const uint8_t *const *rb, int r, int count, int32_t *out) {
     const int rows = 2 * r + 1;
+    if (count >= 16 && hasAVX2()) { ssdColumnsAVX2(ra, rb, r, count, out); return; }
 #if defined(__SSE2__)
     if (count >= 16) {
         const __m128i zero = _mm_setzero_si128();

@@ -100,23 +100,6 @@ public struct Feature: Sendable, Equatable {
     }
 }
 
-/// Where a track should reappear in the next left image (e.g. from a motion model).
-public struct TrackPrediction: Sendable, Equatable {
-    /// Track id (`Feature.id`).
-    public var id: Int64
-    /// Expected position, pixels.
-    public var uv: SIMD2<Double>
-    /// True when the guess should be within a few pixels (a point of known depth moved by the
-    /// motion model), false for a rough one (a point without depth moved by the rotation alone).
-    /// The tracker checks a sample of the precise ones with its whole pyramid and, when they hold,
-    /// starts the others at a finer level.
-    public var isPrecise: Bool
-
-    public init(id: Int64, uv: SIMD2<Double>, isPrecise: Bool) {
-        self.id = id; self.uv = uv; self.isPrecise = isPrecise
-    }
-}
-
 /// Per-stage times of one frame, milliseconds.
 public struct FrontendTiming: Sendable {
     public var pyramid, track, detect, stereo, total: Double
@@ -167,20 +150,18 @@ public final class Frontend {
     /// Forgets all tracks; the next frame starts afresh.
     public func reset() { cvb_frontend_reset(handle) }
 
-    /// Processes one rectified stereo frame. `predictions` (expected positions of tracks in this
-    /// left image, e.g. from a motion model) start the tracker closer to the answer; precise ones
-    /// may let it skip coarse pyramid levels (see `TrackPrediction`).
+    /// Processes one rectified stereo frame. `predictions` (track id → expected position in this
+    /// left image, e.g. from a motion model) start the tracker closer to the answer.
     public func process(left: GreyImage, right: GreyImage,
-                        predictions: [TrackPrediction] = []) throws(FrontendError) -> (features: [Feature], timing: FrontendTiming) {
+                        predictions: [Int64: SIMD2<Double>] = [:]) throws(FrontendError) -> (features: [Feature], timing: FrontendTiming) {
         for img in [left, right] where img.width != camera.width || img.height != camera.height {
             throw .imageSize(expected: "\(camera.width)×\(camera.height)", got: img.sizeDescription)
         }
         if !predictions.isEmpty {
-            let ids = predictions.map(\.id)
-            var uv = [Float](repeating: 0, count: 2 * predictions.count)
-            for (i, p) in predictions.enumerated() { uv[2 * i] = Float(p.uv.x); uv[2 * i + 1] = Float(p.uv.y) }
-            let precise = predictions.map { UInt8($0.isPrecise ? 1 : 0) }
-            cvb_frontend_set_predictions(handle, ids, uv, precise, Int32(ids.count))
+            let entries = Array(predictions)
+            let ids = entries.map(\.key)
+            let uv = entries.flatMap { [Float($0.value.x), Float($0.value.y)] }
+            cvb_frontend_set_predictions(handle, ids, uv, Int32(ids.count))
         }
         var timing = cvb_frontend_timing()
         var err = cvb_error()

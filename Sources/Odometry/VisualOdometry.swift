@@ -123,7 +123,7 @@ public final class VisualOdometry {
         let start = Date()
         let velocity = previousPose.inverse * lastPose
         let (measured, timing) = try frontend.process(left: left, right: right,
-                                                      predictions: frameIndex > 1 ? predictions(motion: velocity) : [])
+                                                      predictions: frameIndex > 1 ? predictions(motion: velocity) : [:])
         let floor = config.measurementVarianceFloor
         let features = floor > 0 ? measured.map { $0.withVarianceFloor(floor) } : measured
         let lastFrameFeatures = previousFeatures
@@ -226,26 +226,22 @@ public final class VisualOdometry {
     }
 
     /// Where the previous frame's features should appear if the camera moves by `motion`
-    /// (pose of the new camera in the previous one): stereo points are reprojected (precise
-    /// predictions); points without depth are moved by the rotation alone, as if at infinity
-    /// (rough ones).
-    private func predictions(motion: SE3) -> [TrackPrediction] {
+    /// (pose of the new camera in the previous one): stereo points are reprojected; points without
+    /// depth are moved by the rotation alone (as if at infinity).
+    private func predictions(motion: SE3) -> [Int64: SIMD2<Double>] {
         let inv = motion.inverse
-        var out: [TrackPrediction] = []
+        var out: [Int64: SIMD2<Double>] = [:]
         out.reserveCapacity(previousFeatures.count)
         for f in previousFeatures {
             let q: Vec3
-            let precise: Bool
             if let d = f.disparity, d >= config.minDisparity {
                 q = inv * camera.backProject(u: f.uv.x, v: f.uv.y, disparity: d).point
-                precise = true
             } else {
                 q = inv.rotation * camera.backProject(u: f.uv.x, v: f.uv.y, depth: 1)
-                precise = false
             }
             guard q.z > 0.1 else { continue }
             let uv = camera.project(q)
-            if camera.contains(uv) { out.append(TrackPrediction(id: f.id, uv: uv, isPrecise: precise)) }
+            if camera.contains(uv) { out[f.id] = uv }
         }
         return out
     }

@@ -87,15 +87,15 @@ int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const uint8_t *r
  * Sets where the next cvb_frontend_process should start looking for some tracks (e.g. from a
  * motion model): `n` track ids with predicted positions (u, v interleaved) in the next left
  * image. Tracks without a prediction start from their previous position. Used once, then cleared.
- *
- * `precise` (may be NULL: none is) flags the predictions expected within a few pixels (points
- * of known depth moved by the motion model). The tracker checks a sample of them with the full
- * pyramid first; when that sample lands close to its predictions, the other precise tracks start
- * at a finer pyramid level (a turn that begins puts every prediction off: the whole pyramid is
- * then used for all).
  */
-void cvb_frontend_set_predictions(cvb_frontend *fe, const int64_t *ids, const float *uv,
-                                  const uint8_t *precise, int n);
+void cvb_frontend_set_predictions(cvb_frontend *fe, const int64_t *ids, const float *uv, int n);
+
+/**
+ * Allows (non-zero, the default) or forbids (0) the AVX2 versions of the stereo and tracking
+ * kernels, process-wide; without them the SSE2 versions run, with identical results. For tests
+ * that compare the two; the AVX2 ones are used only when the CPU has AVX2 anyway.
+ */
+void cvb_allow_avx2(int allowed);
 
 /** Forgets all tracks (the next frame starts afresh). */
 void cvb_frontend_reset(cvb_frontend *fe);
