@@ -132,10 +132,7 @@ public final class LoopCloser {
         for n in [c + 1, c - 1, c + 2, c - 2] where keyframes.indices.contains(n) && keyframes[n].index < query.index - config.minFrameGap / 2 {
             let neighbour = keyframes[n]
             guard let other = verifier.verify(query: query, candidate: neighbour, score: 0, confirming: true),
-                  let link = n > c ? odometryChain(c, n) : odometryChain(n, c).map({ l in
-                      let ad = l.pose.adjoint  // inverted link, right perturbation at the neighbour
-                      return (pose: l.pose.inverse, covariance: ad * l.covariance * ad.transposed)
-                  }) else { continue }
+                  let link = odometryChain(c, n) else { continue }
             let e = (loop.relative.inverse * (link.pose * other.relative)).log
             let ad = other.relative.inverse.adjoint
             guard let info = (loop.covariance + other.covariance + ad * link.covariance * ad.transposed * config.chainInflation).inverse else { continue }

@@ -32,13 +32,20 @@ extension LoopCloser {
         public var anchorSeconds: Double, seconds: Double
     }
 
-    /// The odometry chain from slot `a` to slot `b ≥ a`: the relative pose `T_a_b` and its
-    /// compounded 6×6 covariance (right perturbation at b), or nil when tracking was lost in
-    /// between. Constant time: each step's covariance carried to the world frame,
+    /// The odometry chain from slot `a` to slot `b`: the relative pose `T_a_b` and its compounded
+    /// 6×6 covariance (right perturbation at b; for b < a the inverted chain), or nil when tracking
+    /// was lost in between. Constant time: each step's covariance carried to the world frame,
     /// `Ad(T_w_k) Σ_k Ad(T_w_k)ᵀ`, is summed from the start of the chain, so
     /// `Σ_ab = Ad(T_b_w) (S_b − S_a) Ad(T_b_w)ᵀ`.
     public func odometryChain(_ a: Int, _ b: Int) -> (pose: SE3, covariance: Mat6)? {
-        guard a <= b, keyframes.indices.contains(a), keyframes.indices.contains(b), chainSums[a].chain == chainSums[b].chain else { return nil }
+        if b < a {
+            // (T exp(ξ))⁻¹ = T⁻¹ exp(−Ad(T) ξ): the inverse's right perturbation is Ad(T_b_a)·ξ.
+            return odometryChain(b, a).map { l in
+                let ad = l.pose.adjoint
+                return (l.pose.inverse, ad * l.covariance * ad.transposed)
+            }
+        }
+        guard keyframes.indices.contains(a), keyframes.indices.contains(b), chainSums[a].chain == chainSums[b].chain else { return nil }
         let toB = keyframes[b].pose.inverse
         let ad = toB.adjoint
         return (keyframes[a].pose.inverse * keyframes[b].pose,
@@ -87,10 +94,10 @@ extension LoopCloser {
     public func correct() throws(PoseGraphError) -> Correction {
         let t0 = Date()
         var rejected: [LoopConstraint] = []
-        var usable: [(loop: LoopConstraint, a: Int, b: Int)] = []
+        var usable: [(loop: LoopConstraint, a: Int, b: Int, information: Mat6)] = []
         for l in loops {
-            guard let a = slot[l.candidate], let b = slot[l.query], l.covariance.inverse != nil else { continue }
-            if let d = odometryDistance(l), d > config.gate { rejected.append(l) } else { usable.append((l, a, b)) }
+            guard let a = slot[l.candidate], let b = slot[l.query], let info = l.covariance.inverse else { continue }
+            if let d = odometryDistance(l), d > config.gate { rejected.append(l) } else { usable.append((l, a, b, info)) }
         }
         let ranges = submapRanges()
         var submapOf = [Int](repeating: 0, count: keyframes.count)
@@ -103,11 +110,12 @@ extension LoopCloser {
         for u in usable { join(submapOf[u.a], submapOf[u.b]) }
         let roots = Array(Set(ranges.indices.map(find))).sorted()
         let componentOf = Dictionary(uniqueKeysWithValues: roots.enumerated().map { ($1, $0) })
+        var submapsOf = [[Int]](repeating: [], count: roots.count)   // per component, in order
+        for m in ranges.indices { if let c = componentOf[find(m)] { submapsOf[c].append(m) } }
 
         // Global: the anchor graph of each component; every keyframe follows its anchor.
         var poses = keyframes.map(\.pose)
-        for root in roots {
-            let members = ranges.indices.filter { find($0) == root }
+        for members in submapsOf {
             guard let solved = try solveAnchors(members, ranges: ranges, submapOf: submapOf, loops: usable.map { ($0.a, $0.b, $0.loop) }) else { continue }
             for (i, m) in members.enumerated() {
                 let anchor = keyframes[ranges[m].lowerBound].pose
@@ -117,8 +125,8 @@ extension LoopCloser {
         let anchorSeconds = Date().timeIntervalSince(t0)
         // Local: the full keyframe graph of each component with a loop, from the anchors' result.
         if config.refineKeyframes {
-            for root in roots {
-                let members = ranges.indices.filter { find($0) == root }.flatMap { Array(ranges[$0]) }
+            for component in submapsOf {
+                let members = component.flatMap { Array(ranges[$0]) }
                 let local = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1, $0) })
                 let loopsHere = usable.filter { local[$0.a] != nil && local[$0.b] != nil }
                 guard members.count > 1, !loopsHere.isEmpty else { continue }
@@ -129,8 +137,8 @@ extension LoopCloser {
                     factors.append(BetweenFactor<SE3>(i, j, measured: keyframes[s].pose.inverse * keyframes[k].pose, information: info.elements))
                 }
                 for u in loopsHere {
-                    guard let a = local[u.a], let b = local[u.b], let info = u.loop.covariance.inverse else { continue }
-                    factors.append(BetweenFactor<SE3>(a, b, measured: u.loop.relative, information: info.elements))
+                    guard let a = local[u.a], let b = local[u.b] else { continue }
+                    factors.append(BetweenFactor<SE3>(a, b, measured: u.loop.relative, information: u.information.elements))
                 }
                 let solved = try optimize(FactorGraph(poses: members.map { poses[$0] }, fixed: [0], factors: factors))
                 for (j, k) in members.enumerated() { poses[k] = solved[j] }
@@ -139,8 +147,7 @@ extension LoopCloser {
         var accepted: [LoopConstraint] = []
         for u in usable {
             let r = (u.loop.relative.inverse * (poses[u.a].inverse * poses[u.b])).log
-            guard let info = u.loop.covariance.inverse else { continue }
-            if r.dot(info * r) <= config.gate { accepted.append(u.loop) } else { rejected.append(u.loop) }
+            if r.dot(u.information * r) <= config.gate { accepted.append(u.loop) } else { rejected.append(u.loop) }
         }
         let submaps = ranges.enumerated().map { m, r in
             Submap(number: m, anchor: keyframes[r.lowerBound].index, last: keyframes[r.upperBound - 1].index,
