@@ -28,8 +28,11 @@ public struct LoopClosureConfig: Sendable {
     /// Consistency (covisibility): a verified loop is refused when a neighbouring keyframe of the
     /// candidate verifies against the query with a relative pose that disagrees (χ² over `gate`);
     /// it is confirmed when one agrees; when no neighbour verifies (e.g. the last frames of a lap
-    /// overlap only the first keyframe), it is kept only with at least this many inliers. Default 40.
-    public var unconfirmedMinInliers = 40
+    /// overlap only the first keyframe), it is kept only with at least this many inliers, and the
+    /// odometry gate and the χ² at the optimum still judge it. Default 25, the verifier's own
+    /// minimum: 40 had left the start revisit of a noisy 600-frame lap unconfirmed (26 inliers;
+    /// ATE 0.389 m instead of 0.189 m) and refused no false loop on any measured sequence.
+    public var unconfirmedMinInliers = 25
     /// χ² (6 dof) above which a loop is refused (99.9 %: 22.46): the confirmation, against the
     /// odometry chain before the solve, and against the optimum after it.
     public var gate = 22.46
