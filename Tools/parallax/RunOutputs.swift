@@ -169,6 +169,8 @@ enum ConfigFile {
             case "max_features": c.frontend.maxFeatures = try int()
             case "lk_window": c.frontend.lkWindow = try int()
             case "lk_levels": c.frontend.lkLevels = try int()
+            case "fast_threshold": c.frontend.fastThreshold = try int()
+            case "min_distance": c.frontend.minDistance = try int()
             case "measurement_variance_floor": c.measurementVarianceFloor = try number()
             case "motion_prior_translation": c.motionPriorTranslation = try number()
             case "motion_prior_rotation": c.motionPriorRotation = try number()
@@ -195,6 +197,7 @@ extension OdometryConfig {
         ["weighting": weighting.rawValue, "residual": residual.rawValue, "selector": "\(selectorEnabled)",
          "selected_points": "\(selectedPoints)", "max_features": "\(frontend.maxFeatures)",
          "disparity_variance_scale": "\(frontend.disparityVarianceScale)", "flow_variance_scale": "\(frontend.flowVarianceScale)",
-         "disparity_variance_floor": "\(frontend.disparityVarianceFloor)", "flow_variance_floor": "\(frontend.varianceFloor)"]
+         "disparity_variance_floor": "\(frontend.disparityVarianceFloor)", "flow_variance_floor": "\(frontend.varianceFloor)",
+         "fast_threshold": "\(frontend.fastThreshold)", "min_distance": "\(frontend.minDistance)"]
     }
 }
