@@ -85,26 +85,15 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Odomet
     let vo: VisualOdometry
     do { vo = try VisualOdometry(camera: ds.camera, config: cfg) } catch { throw CLIError(error.description) }
     let interrupt = InterruptFlag()
-    let prefetch = FramePrefetcher(dataset: ds, range: 0..<count, depth: 6)
     let start = Date()
     var results: [FrameResult] = []
     var lost = 0
-    while !interrupt.isSet {
-        let frame: StereoFrame?
-        do { frame = try prefetch.next() } catch { throw CLIError(error.description) }
-        guard let frame else { break }
-        let r: FrameResult
-        do { r = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp) } catch {
-            throw CLIError("frame \(frame.index): \(error.description)")
-        }
+    try driveOdometry(vo, over: ds, frames: count, quiet: quiet, stop: { interrupt.isSet }) { r in
         if r.state == .lost { lost += 1 }
         results.append(r)
         if let k = r.keyframe { closer?.add(k) }
         try writer.append(r)
-        if !quiet { progressBar(done: results.count, total: count, since: start) }
     }
-    prefetch.cancel()
-    if !quiet { progressDone() }
     let elapsed = Date().timeIntervalSince(start)
     let estimate = writer.sensorTrajectory(results)
     var summary = RunSummary(dataset: ds.name, frames: results.count, requestedFrames: count, interrupted: interrupt.isSet,
@@ -150,6 +139,30 @@ func loopClosureConfig(vocabulary: String) throws -> LoopClosureConfig {
         do { c.words = .vocabulary(try Vocabulary(contentsOf: URL(fileURLWithPath: vocabulary))) } catch { throw CLIError(error.description) }
     }
     return c
+}
+
+/// Runs the odometry over frames 0..<count of a dataset (decoded ahead on another thread) and
+/// hands each frame's result to `body`, with a progress bar unless `quiet`; stops early when
+/// `stop` says so. Errors name the dataset and frame.
+func driveOdometry(_ vo: VisualOdometry, over ds: any StereoDataset, frames count: Int, quiet: Bool,
+                   stop: () -> Bool = { false }, _ body: (FrameResult) throws -> Void) throws {
+    let prefetch = FramePrefetcher(dataset: ds, range: 0..<count, depth: 6)
+    defer { prefetch.cancel() }
+    let start = Date()
+    var done = 0
+    while !stop() {
+        let frame: StereoFrame?
+        do { frame = try prefetch.next() } catch { throw CLIError(error.description) }
+        guard let frame else { break }
+        let r: FrameResult
+        do { r = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp) } catch {
+            throw CLIError("\(ds.name) frame \(frame.index): \(error.description)")
+        }
+        try body(r)
+        done += 1
+        if !quiet { progressBar(done: done, total: count, since: start) }
+    }
+    if !quiet { progressDone() }
 }
 
 /// Median of a list (0 when empty).

@@ -63,24 +63,12 @@ struct VocabCommand: ParsableCommand {
     private func keyframeDescriptors(_ ds: any StereoDataset, frames count: Int) throws -> (keyframes: Int, descriptors: [ORBDescriptor]) {
         let vo: VisualOdometry
         do { vo = try VisualOdometry(camera: ds.camera) } catch { throw CLIError(error.description) }
-        let prefetch = FramePrefetcher(dataset: ds, range: 0..<count, depth: 4)
-        defer { prefetch.cancel() }
-        var out: [ORBDescriptor] = [], keyframes = 0, done = 0
-        let start = Date()
-        while true {
-            let frame: StereoFrame?
-            do { frame = try prefetch.next() } catch { throw CLIError(error.description) }
-            guard let frame else { break }
-            do {
-                if let k = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp).keyframe {
-                    keyframes += 1
-                    out += k.descriptors.compactMap { $0 }
-                }
-            } catch { throw CLIError("\(ds.name) frame \(frame.index): \(error.description)") }
-            done += 1
-            if !quiet { progressBar(done: done, total: count, since: start) }
+        var out: [ORBDescriptor] = [], keyframes = 0
+        try driveOdometry(vo, over: ds, frames: count, quiet: quiet) { r in
+            guard let k = r.keyframe else { return }
+            keyframes += 1
+            out += k.descriptors.compactMap { $0 }
         }
-        if !quiet { progressDone() }
         return (keyframes, out)
     }
 }
