@@ -61,7 +61,7 @@ public struct SyntheticSequence: StereoDataset {
     /// no corners: 2.5 m per frame, highway speed at 10 Hz, is tracked).
     public var speedWarning: String? {
         let p = poses
-        guard p.count > 1, trajectory != .straight, trajectory != .wobble else { return nil }
+        guard p.count > 1, [.loop, .figureEight, .reverse].contains(trajectory) else { return nil }
         let step = (groundTruth?.pathLength ?? 0) / Double(p.count - 1)
         guard step > 1.5 else { return nil }
         let needed = Int(((groundTruth?.pathLength ?? 0) / 0.75).rounded(.up)) + 1

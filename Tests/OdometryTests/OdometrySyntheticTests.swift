@@ -37,8 +37,7 @@ import Trajectories
         let (est, results) = try runOdometry(seq)
         let gt = try #require(seq.groundTruth)
         let scaleError = est.pathLength / gt.pathLength - 1
-        let endError = try #require(est.poses.last).translation - (try #require(gt.poses.last)).translation
-        let endDrift = (endError * endError).sum().squareRoot() / gt.pathLength
+        let endDrift = (try #require(est.poses.last).translation - (try #require(gt.poses.last)).translation).norm / gt.pathLength
         print(String(format: "highway: %.1f m at 2.5 m/frame, scale error %.3f %%, end-point drift %.2f %%",
                      gt.pathLength, 100 * scaleError, 100 * endDrift))
         #expect(results.allSatisfy { $0.state != .lost })
