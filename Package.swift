@@ -64,7 +64,7 @@ let package = Package(
         // (which starts in milliseconds; OpenCV's dependency chain costs ~0.1 s per process).
         .target(
             name: "EvaluationCommands",
-            dependencies: ["Evaluation", "Trajectories", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Evaluation", "Trajectories", "Geometry", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/EvaluationCommands"
         ),
         .executableTarget(name: "parallax-eval", dependencies: ["EvaluationCommands"], path: "Tools/parallax-eval"),

@@ -1,4 +1,5 @@
 import Foundation
+import Geometry
 
 /// Several saved reports side by side (like `evo_res`): one row per result, the statistics as
 /// columns, as an aligned text table or CSV.
@@ -21,7 +22,7 @@ public struct ResultsTable: Sendable {
         for path in paths {
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw .trajectory(FileManager.default.fileExists(atPath: path) ? .unreadable(path, error.localizedDescription) : .fileNotFound(path))
+                throw .trajectory(FileManager.default.fileExists(atPath: path) ? .unreadable(path, fileErrorReason(error)) : .fileNotFound(path))
             }
             let report: EvaluationReport
             do { report = try EvaluationReport.decode(data) } catch {

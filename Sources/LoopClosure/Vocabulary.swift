@@ -167,13 +167,13 @@ extension Vocabulary {
             for w in [c.w0, c.w1, c.w2, c.w3] { withUnsafeBytes(of: w.littleEndian) { data.append(contentsOf: $0) } }
             u32(children[n].lowerBound); u32(children[n].count)
         }
-        do { try data.write(to: url, options: .atomic) } catch { throw .io(path: url.path, reason: error.localizedDescription) }
+        do { try data.write(to: url, options: .atomic) } catch { throw .io(path: url.path, reason: fileErrorReason(error)) }
     }
 
     /// Reads a vocabulary written by `write(to:)`.
     public init(contentsOf url: URL) throws(VocabularyError) {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .io(path: url.path, reason: "cannot read: \(error.localizedDescription)") }
+        do { data = try Data(contentsOf: url) } catch { throw .io(path: url.path, reason: "cannot read: \(fileErrorReason(error))") }
         let bytes = [UInt8](data)
         func bad(_ r: String) -> VocabularyError { .malformed(path: url.path, reason: r) }
         guard bytes.count >= 20, Array(bytes[0..<8]) == Vocabulary.magic else { throw bad("missing the PXVOCAB1 header") }

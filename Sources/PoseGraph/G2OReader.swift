@@ -7,6 +7,21 @@ public enum G2OGraph: Sendable {
     case spatial(FactorGraph<SE3>)
 }
 
+/// What reading does with an edge whose information matrix is not positive definite.
+public enum InformationPolicy: String, Sendable, CaseIterable {
+    /// An error naming the file, the first such line and how many edges are affected.
+    case strict
+    /// Replace it by the nearest positive-definite matrix (`InformationMatrix.nearestPositiveDefinite`).
+    case nearestPositiveDefinite = "nearest-pd"
+}
+
+/// A g2o file as read: the graph, and the lines whose information matrix was repaired.
+public struct G2OFile: Sendable {
+    public let graph: G2OGraph
+    /// 1-based lines of the edges whose information was replaced (empty under `.strict`).
+    public let repairedLines: [Int]
+}
+
 /// Reading and writing g2o pose-graph files.
 ///
 /// Supported lines: `VERTEX_SE3:QUAT id x y z qx qy qz qw`, `EDGE_SE3:QUAT i j x y z qx qy qz qw`
@@ -17,23 +32,35 @@ public enum G2OGraph: Sendable {
 /// in files with vertices, an edge naming an undeclared vertex and a repeated vertex id are
 /// errors that give the line.
 public enum G2O {
-    /// Reads a g2o file.
+    /// Reads a g2o file; an information matrix that is not positive definite is an error.
     public static func read(_ url: URL) throws(PoseGraphError) -> G2OGraph {
+        try load(url, information: .strict).graph
+    }
+
+    /// Reads a g2o file, treating information matrices that are not positive definite as
+    /// `information` says.
+    public static func load(_ url: URL, information: InformationPolicy) throws(PoseGraphError) -> G2OFile {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .io(path: url.path, reason: "\(error.localizedDescription)") }
-        return try parse(Array(data), name: url.path)
+        do { data = try Data(contentsOf: url) } catch { throw .io(path: url.path, reason: fileErrorReason(error)) }
+        return try parse(Array(data), name: url.path, information: information)
     }
 
     /// Parses g2o text; `name` is used in error messages.
     public static func parse(_ text: String, name: String = "<string>") throws(PoseGraphError) -> G2OGraph {
-        try parse(Array(text.utf8), name: name)
+        try parse(Array(text.utf8), name: name, information: .strict).graph
+    }
+
+    /// Parses g2o bytes; `name` is used in error messages.
+    public static func parse(_ bytes: [UInt8], name: String) throws(PoseGraphError) -> G2OGraph {
+        try parse(bytes, name: name, information: .strict).graph
     }
 
     private struct Edge<P> { let i: Int, j: Int, z: P, info: [Double], line: Int }
     private struct Vertex<P> { let id: Int, pose: P, line: Int }
 
     /// Parses g2o bytes; `name` is used in error messages.
-    public static func parse(_ bytes: [UInt8], name: String) throws(PoseGraphError) -> G2OGraph {
+    public static func parse(_ bytes: [UInt8], name: String,
+                             information: InformationPolicy) throws(PoseGraphError) -> G2OFile {
         var buffer = bytes
         buffer.append(0)
         var v3: [Vertex<SE3>] = [], e3: [Edge<SE3>] = [], v2: [Vertex<SE2>] = [], e2: [Edge<SE2>] = []
@@ -90,9 +117,39 @@ public enum G2O {
         if case let .failure(e) = result { throw e }
         let is3D = !v3.isEmpty || !e3.isEmpty, is2D = !v2.isEmpty || !e2.isEmpty
         if is3D && is2D { throw .unsupportedContent(file: name, reason: "mixes SE2 and SE3 elements") }
-        if is3D { return .spatial(try build(v3, e3, fixedIds, name: name)) }
-        if is2D { return .planar(try build(v2, e2, fixedIds, name: name)) }
+        if is3D {
+            let repaired = try checkInformation(&e3, 6, policy: information, name: name)
+            return G2OFile(graph: .spatial(try build(v3, e3, fixedIds, name: name)), repairedLines: repaired)
+        }
+        if is2D {
+            let repaired = try checkInformation(&e2, 3, policy: information, name: name)
+            return G2OFile(graph: .planar(try build(v2, e2, fixedIds, name: name)), repairedLines: repaired)
+        }
         throw .unsupportedContent(file: name, reason: "no vertices or edges")
+    }
+
+    /// Checks every edge's information matrix (Cholesky); under `.strict` any that is not positive
+    /// definite is an error naming the first such line and the count, under
+    /// `.nearestPositiveDefinite` each is replaced by its nearest positive-definite matrix.
+    /// Returns the lines repaired.
+    private static func checkInformation<P>(_ edges: inout [Edge<P>], _ n: Int, policy: InformationPolicy,
+                                            name: String) throws(PoseGraphError) -> [Int] {
+        var bad: [Int] = []
+        for k in edges.indices where !InformationMatrix.isPositiveDefinite(edges[k].info, n) {
+            bad.append(k)
+        }
+        guard let first = bad.first else { return [] }
+        if policy == .strict {
+            throw .indefiniteInformation(file: name, line: edges[first].line, edges: bad.count, of: edges.count)
+        }
+        for k in bad {
+            guard let fixed = InformationMatrix.nearestPositiveDefinite(edges[k].info, n) else {
+                throw .malformedLine(file: name, line: edges[k].line, reason: "information matrix is zero: no repair exists")
+            }
+            let e = edges[k]
+            edges[k] = Edge(i: e.i, j: e.j, z: e.z, info: fixed, line: e.line)
+        }
+        return bad.map { edges[$0].line }
     }
 
     private static func build<P: ManifoldPose>(_ vertices: [Vertex<P>], _ edges: [Edge<P>],

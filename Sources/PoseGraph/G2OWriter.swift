@@ -51,7 +51,7 @@ extension G2O {
     /// Writes the graph to a g2o file.
     public static func write<P: G2OEncodable>(_ graph: FactorGraph<P>, to url: URL) throws(PoseGraphError) {
         do { try serialize(graph).write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw .io(path: url.path, reason: "\(error.localizedDescription)")
+            throw .io(path: url.path, reason: fileErrorReason(error))
         }
     }
 }

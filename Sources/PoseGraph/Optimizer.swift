@@ -76,9 +76,15 @@ public final class PoseGraphOptimizer<Pose: ManifoldPose> {
     var undamped: [Double]
     private let d = Pose.dof
 
-    /// Prepares the pattern and the symbolic structures; throws when the graph is disconnected.
+    /// Prepares the pattern and the symbolic structures; throws when the graph is disconnected or
+    /// a factor's information matrix has a negative eigenvalue (the objective would be unbounded
+    /// below; information on only some components is allowed).
     public init(_ graph: FactorGraph<Pose>, options: OptimizerOptions = OptimizerOptions()) throws(PoseGraphError) {
         try graph.validateConnectivity()
+        for (k, f) in graph.factors.enumerated()
+        where !InformationMatrix.isPositiveSemidefinite(f.information, f.residualDimension) {
+            throw .invalidArgument("factor \(k) (poses \(f.keys.map { graph.ids[$0] })): information matrix is not symmetric positive semi-definite")
+        }
         self.graph = graph
         self.options = options
         var fixed = graph.fixed

@@ -4,6 +4,8 @@ public enum PoseGraphError: Error, Equatable, Sendable, CustomStringConvertible 
     case io(path: String, reason: String)
     /// A malformed line of a g2o file (1-based line number).
     case malformedLine(file: String, line: Int, reason: String)
+    /// Edges whose information matrix is not positive definite: `edges` of `of`, the first on `line`.
+    case indefiniteInformation(file: String, line: Int, edges: Int, of: Int)
     /// The file mixes 2D and 3D elements, or has none at all.
     case unsupportedContent(file: String, reason: String)
     /// An edge or a FIX line names a vertex that is not in the graph.
@@ -24,6 +26,8 @@ public enum PoseGraphError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .io(path, reason): "\(path): \(reason)"
         case let .malformedLine(file, line, reason): "\(file):\(line): \(reason)"
         case let .unsupportedContent(file, reason): "\(file): \(reason)"
+        case let .indefiniteInformation(file, line, edges, total):
+            "\(file):\(line): information matrix is not positive definite (\(edges) of \(total) edges have one, the first on this line); least squares would be unbounded along it"
         case let .unknownVertex(id, context): "unknown vertex \(id) (\(context))"
         case let .disconnected(components, example):
             "the pose graph is disconnected: \(components) components (vertex \(example) is not connected to the first pose)"

@@ -19,7 +19,7 @@ final class GrowingFiles {
 
     func append(frame i: Int) throws(SyntheticError) {
         for (h, path, line) in handles {
-            do { try h.write(contentsOf: Data((line(i) + "\n").utf8)) } catch { throw .writeFailed(path, error.localizedDescription) }
+            do { try h.write(contentsOf: Data((line(i) + "\n").utf8)) } catch { throw .writeFailed(path, fileErrorReason(error)) }
         }
     }
 

@@ -87,13 +87,13 @@ public struct SequenceWriter {
     func folder(_ path: String) throws(SyntheticError) -> URL {
         let url = root.appendingPathComponent(path)
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw .writeFailed(url.path, error.localizedDescription)
+            throw .writeFailed(url.path, fileErrorReason(error))
         }
         return url
     }
 
     func put(_ data: Data, _ url: URL) throws(SyntheticError) {
-        do { try data.write(to: url, options: .atomic) } catch { throw .writeFailed(url.path, error.localizedDescription) }
+        do { try data.write(to: url, options: .atomic) } catch { throw .writeFailed(url.path, fileErrorReason(error)) }
     }
 
     func image(_ img: GreyImage, _ url: URL) throws(SyntheticError) {

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Geometry
 
 /// One row of numbers read from a text file, with the 1-based line it came from.
 public struct NumericRow: Sendable {
@@ -22,7 +23,7 @@ public enum NumericTable {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             if !FileManager.default.fileExists(atPath: url.path) { throw .fileNotFound(url.path) }
-            throw .unreadable(url.path, "\(error.localizedDescription)")
+            throw .unreadable(url.path, fileErrorReason(error))
         }
         return try parse(data, path: url.path, allowHeader: allowHeader)
     }

@@ -144,7 +144,7 @@ public enum TrajectoryFormat: String, CaseIterable, Sendable {
     /// Writes a trajectory file atomically (a partial file is never left behind).
     public func write(_ trajectory: Trajectory, to url: URL) throws(TrajectoryError) {
         do { try text(of: trajectory).write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw .writeFailed(url.path, error.localizedDescription)
+            throw .writeFailed(url.path, fileErrorReason(error))
         }
     }
 }

@@ -22,11 +22,7 @@ struct SharedDataTests {
         for method in InitializationMethod.allCases {
             for solver in SolverKind.allCases {
                 var g = graph
-                switch method {
-                case .file: break
-                case .chordal: g.poses = try Initialization.chordal(g)
-                case .tree: g.poses = try Initialization.spanningTree(g)
-                }
+                g.poses = try Initialization.initialize(g, method: method).poses
                 var options = OptimizerOptions(); options.solver = solver; options.relativeTolerance = 1e-10
                 let optimizer = try PoseGraphOptimizer(g, options: options)
                 let report = try optimizer.optimize()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Geometry
 import Evaluation
 import Trajectories
 
@@ -107,7 +108,7 @@ struct EvalMetricOptions: ParsableArguments {
 
     func save(_ text: String, _ path: String) throws(EvaluationError) {
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw .trajectory(.writeFailed(path, error.localizedDescription))
+            throw .trajectory(.writeFailed(path, fileErrorReason(error)))
         }
     }
 }

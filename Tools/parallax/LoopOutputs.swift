@@ -37,5 +37,5 @@ func closeLoops(_ closer: LoopCloser, results: [FrameResult], writer: RunWriter,
 }
 
 private func write(_ text: String, to url: URL) throws {
-    do { try Data(text.utf8).write(to: url) } catch { throw CLIError("\(url.path): cannot write: \(error.localizedDescription)") }
+    do { try Data(text.utf8).write(to: url) } catch { throw CLIError("\(url.path): cannot write: \(fileErrorReason(error))") }
 }

@@ -18,7 +18,10 @@ struct PgoCommand: ParsableCommand {
     @Option(help: "Write the optimised graph to this g2o file.") var out: String?
     @Option(help: "lm or gn (dog-leg is not offered: Levenberg–Marquardt rejects no step on the benchmark graphs, so it would save no factorisation).")
     var solver: String = "lm"
-    @Option(name: .customLong("init"), help: "file, chordal or tree.") var initialization: String = "file"
+    @Option(name: .customLong("init"), help: "auto (chordal, falling back to the file's poses when it fails), file, chordal or tree.")
+    var initialization: String = "auto"
+    @Option(help: ArgumentHelp("Information matrices that are not positive definite: strict (an error naming the line and the count) or nearest-pd (replaced by the nearest positive-definite matrix, with a warning and the count).", valueName: "strict|nearest-pd"))
+    var information: String = "strict"
     @Option(help: "Maximum iterations.") var maxIterations: Int = 100
     @Option(help: "Relative decrease of the objective that ends the optimisation.") var relativeTolerance: Double = 1e-6
     @Option(help: "Robust kernel: none, huber:DELTA or cauchy:DELTA.") var kernel: String = "none"
@@ -35,8 +38,12 @@ struct PgoCommand: ParsableCommand {
                                                      : "--solver must be lm or gn")
         }
         guard let method = InitializationMethod(rawValue: initialization) else {
-            throw ValidationError("--init must be file, chordal or tree")
+            throw ValidationError("--init must be auto, file, chordal or tree")
         }
+        guard let policy = InformationPolicy(rawValue: information) else {
+            throw ValidationError("--information must be strict or nearest-pd")
+        }
+        if let out { try checkWritable(out) }
         var options = OptimizerOptions()
         options.solver = solverKind
         options.maxIterations = maxIterations
@@ -49,14 +56,22 @@ struct PgoCommand: ParsableCommand {
         options.factorization = factorizationMethod
         let t0 = Date()
         do {
-            let graph = try G2O.read(URL(fileURLWithPath: input))
+            let file = try G2O.load(URL(fileURLWithPath: input), information: policy)
             let readSeconds = Date().timeIntervalSince(t0)
+            if let first = file.repairedLines.first {
+                FileHandle.standardError.write(Data(("warning: \(input):\(first): the information matrices of "
+                    + "\(file.repairedLines.count) edges are not positive definite (the first on this line); each was "
+                    + "replaced by its nearest positive-definite matrix\n").utf8))
+            }
+            let graph = file.graph
             switch graph {
             case let .planar(g): try process(g, dimension: "2D", method: method, options: options, readSeconds: readSeconds)
             case let .spatial(g): try process(g, dimension: "3D", method: method, options: options, readSeconds: readSeconds)
             }
         } catch let error as PoseGraphError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            var message = "error: \(error)"
+            if case .indefiniteInformation = error { message += " (--information nearest-pd repairs them)" }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
             throw ExitCode.failure
         }
     }
@@ -70,14 +85,15 @@ struct PgoCommand: ParsableCommand {
             print("chi2 g2o: \(graph.g2oChi2())")
             return
         }
+        let indices = try covarianceIndices(in: graph)
         var t = Date()
-        switch method {
-        case .file: break
-        case .chordal: graph.poses = try Initialization.chordal(graph)
-        case .tree: graph.poses = try Initialization.spanningTree(graph)
-        }
+        let start = try Initialization.initialize(graph, method: method)
+        graph.poses = start.poses
         let initSeconds = Date().timeIntervalSince(t)
-        print("init \(method.rawValue): \(fmt(initSeconds)) s")
+        var how = start.used.rawValue
+        if method == .auto { how = "auto → \(how)" }
+        if let reason = start.fallbackReason { how += " (chordal failed: \(reason))" }
+        print("init \(how): \(fmt(initSeconds)) s")
         print("initial chi2 log: \(graph.chi2())  g2o: \(graph.g2oChi2())")
         t = Date()
         let optimizer = try PoseGraphOptimizer(graph, options: options)
@@ -92,11 +108,6 @@ struct PgoCommand: ParsableCommand {
         if !report.rejectedFactors.isEmpty { print("gated edges: \(report.rejectedFactors.count)") }
         print("final chi2 log: \(result.chi2())  g2o: \(result.g2oChi2())")
         if !covariance.isEmpty {
-            var indices: [Int] = []
-            for id in covariance {
-                guard let k = result.ids.firstIndex(of: id) else { throw ValidationError("--covariance: no vertex \(id)") }
-                indices.append(k)
-            }
             t = Date()
             let covs = try optimizer.marginalCovariances(of: indices)
             print("covariances: \(fmt(Date().timeIntervalSince(t))) s (tangent order \(P.dof == 6 ? "ρ, φ" : "x, y, θ"))")
@@ -115,6 +126,28 @@ struct PgoCommand: ParsableCommand {
             print("write: \(fmt(writeSeconds)) s")
         }
         print("total: \(fmt(readSeconds + initSeconds + optSeconds + writeSeconds)) s")
+    }
+
+    /// The pose indices of the `--covariance` vertex ids, checked before any optimisation.
+    private func covarianceIndices<P>(in graph: FactorGraph<P>) throws -> [Int] {
+        try covariance.map { id in
+            guard let k = graph.ids.firstIndex(of: id) else {
+                throw ValidationError("--covariance \(id): \(input) has no vertex \(id)")
+            }
+            return k
+        }
+    }
+
+    /// Refuses an output path that is a folder or whose folder does not exist, before the work.
+    private func checkWritable(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationError("--out \(path): is a folder; give a file name")
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            throw ValidationError("--out \(path): folder \(parent) does not exist")
+        }
     }
 
     private func parseKernel(_ s: String) throws -> RobustKernel {

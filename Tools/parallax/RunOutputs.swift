@@ -24,7 +24,7 @@ final class RunWriter {
         self.camera = camera
         self.toSensor = toSensor
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw CLIError("\(folder.path): cannot create output folder: \(error.localizedDescription)")
+            throw CLIError("\(folder.path): cannot create output folder: \(fileErrorReason(error))")
         }
         func open(_ name: String, header: String?) throws -> FileHandle {
             let url = folder.appendingPathComponent(name)
@@ -66,7 +66,7 @@ final class RunWriter {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let url = folder.appendingPathComponent("summary.json")
         do { try enc.encode(summary).write(to: url, options: .atomic) } catch {
-            throw CLIError("\(url.path): cannot write summary: \(error.localizedDescription)")
+            throw CLIError("\(url.path): cannot write summary: \(fileErrorReason(error))")
         }
     }
 }
