@@ -21,6 +21,7 @@ public struct EuRoCDataset: StereoDataset {
     public var frameCount: Int { images.count }
     /// Frames listed by only one of the two cameras' `data.csv` (left out of the sequence).
     public let unpairedFrames: Int
+    public let warnings: [String]
 
     /// Opens a sequence; `root` is the folder holding `mav0` or `mav0` itself.
     public init(root: URL, groundTruthFile: URL? = nil) throws(DatasetError) {
@@ -37,11 +38,19 @@ public struct EuRoCDataset: StereoDataset {
             guard let j = index1[t] else { continue }
             left.append(files0[i]); right.append(files1[j]); stamps.append(t)
         }
+        let csv0 = cam0.appendingPathComponent("data.csv").path, csv1 = cam1.appendingPathComponent("data.csv").path
         guard !stamps.isEmpty else {
-            throw .frameCountMismatch(left: cam0.appendingPathComponent("data.csv").path, right: cam1.appendingPathComponent("data.csv").path,
-                                      leftCount: stamps0.count, rightCount: 0)
+            throw .malformed(csv1, line: 1, "no time stamp of \(csv1) (\(stamps1.count) images, first at \(stamps1[0]) ns) "
+                             + "equals one of \(csv0) (\(stamps0.count) images, first at \(stamps0[0]) ns): the cameras cannot be paired")
         }
         unpairedFrames = stamps0.count + stamps1.count - 2 * stamps.count
+        if unpairedFrames > 0 {
+            let only0 = stamps0.first { index1[$0] == nil }
+            let example = only0.map { "cam0 at \($0) ns" } ?? stamps1.first { !Set(stamps0).contains($0) }.map { "cam1 at \($0) ns" } ?? ""
+            warnings = ["\(unpairedFrames) images listed by only one camera's data.csv were left out (e.g. \(example))"]
+        } else {
+            warnings = []
+        }
         images = ImagePairList(left: left, right: right)
         timestamps = stamps.map { Double($0) * 1e-9 }
 
@@ -86,14 +95,16 @@ public struct EuRoCDataset: StereoDataset {
     static func readImageList(_ camFolder: URL) throws(DatasetError) -> ([Int64], [URL]) {
         try requireFolder(camFolder)
         let csv = camFolder.appendingPathComponent("data.csv")
-        guard let text = try? String(contentsOf: csv, encoding: .utf8) else { throw .missingFile(csv.path) }
         var stamps: [Int64] = [], files: [URL] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in try textLines(csv).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let parts = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let ns = Int64(parts[0]) else {
                 throw .malformed(csv.path, line: i + 1, "expected 'timestamp_ns,filename'")
+            }
+            if let last = stamps.last, ns <= last {
+                throw .malformed(csv.path, line: i + 1, "time stamp \(ns) is not after the previous row's \(last) (rows must be in time order)")
             }
             stamps.append(ns)
             files.append(camFolder.appendingPathComponent("data").appendingPathComponent(parts[1]))
@@ -111,43 +122,41 @@ struct EuRoCSensor {
     var bodyFromSensor: SE3
 
     init(yaml url: URL) throws(DatasetError) {
-        guard var text = try? String(contentsOf: url, encoding: .utf8) else { throw .missingFile(url.path) }
-        // OpenCV-style "%YAML:1.0" directives are not YAML 1.1; drop directive lines.
-        text = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("%") ? "" : String($0) }.joined(separator: "\n")
-        let node: [String: Any]
-        do {
-            guard let n = try Yams.load(yaml: text) as? [String: Any] else {
-                throw DatasetError.calibration(url.path, line: nil, "not a YAML mapping")
+        let file = try YAMLFile(path: url.path)
+        func fail(_ key: String, _ why: String) -> DatasetError { .calibration(url.path, line: file[key]?.line, why) }
+        func numbers(_ node: Node?, _ key: String, count: Int? = nil) throws(DatasetError) -> [Double] {
+            guard let items = node?.sequence else { throw fail(key, "missing list '\(key)'") }
+            let v: [Double] = items.compactMap {
+                switch YAMLFile.scalar($0) {
+                case let .number(x)?: x
+                case let .integer(x)?: Double(x)
+                default: nil
+                }
             }
-            node = n
-        } catch let e as DatasetError { throw e } catch {
-            throw .calibration(url.path, line: nil, "YAML: \(error)")
-        }
-        func numbers(_ key: String, count: Int? = nil) throws(DatasetError) -> [Double] {
-            guard let arr = node[key] as? [Any] else { throw .calibration(url.path, line: nil, "missing list '\(key)'") }
-            let v = arr.compactMap { ($0 as? Double) ?? ($0 as? Int).map(Double.init) }
-            guard v.count == arr.count, count == nil || v.count == count!, v.allSatisfy(\.isFinite) else {
-                throw .calibration(url.path, line: nil, "'\(key)' must hold \(count.map(String.init) ?? "") finite numbers")
+            guard v.count == items.count, count == nil || v.count == count, v.allSatisfy(\.isFinite) else {
+                throw fail(key, "'\(key)' must hold \(count.map { "\($0) " } ?? "")finite numbers (it holds \(items.count) items)")
             }
             return v
         }
-        let k = try numbers("intrinsics", count: 4)
-        guard k[0] > 0, k[1] > 0 else { throw .calibration(url.path, line: nil, "focal length must be positive (fu = \(k[0]), fv = \(k[1]))") }
-        let model = node["distortion_model"] as? String ?? "radial-tangential"
+        let k = try numbers(file["intrinsics"]?.node, "intrinsics", count: 4)
+        guard k[0] > 0, k[1] > 0 else { throw fail("intrinsics", "focal length must be positive (fu = \(k[0]), fv = \(k[1]))") }
+        var model = "radial-tangential"
+        if let entry = file["distortion_model"] {
+            guard case let .text(m)? = YAMLFile.scalar(entry.node) else { throw fail("distortion_model", "must be text") }
+            model = m
+        }
         guard model == "radial-tangential" || model == "radtan" else {
-            throw .calibration(url.path, line: nil, "distortion model '\(model)' is not supported (radial-tangential only)")
+            throw fail("distortion_model", "distortion model '\(YAMLFile.printable(model))' is not supported (radial-tangential only)")
         }
-        let d = try numbers("distortion_coefficients")
-        guard d.count == 4 || d.count == 5 else { throw .calibration(url.path, line: nil, "expected 4 or 5 distortion coefficients") }
-        let res = try numbers("resolution", count: 2)
-        guard let tbs = node["T_BS"] as? [String: Any], let data = tbs["data"] as? [Any] else {
-            throw .calibration(url.path, line: nil, "missing T_BS.data")
+        let d = try numbers(file["distortion_coefficients"]?.node, "distortion_coefficients")
+        guard d.count == 4 || d.count == 5 else { throw fail("distortion_coefficients", "expected 4 or 5 distortion coefficients, found \(d.count)") }
+        let res = try numbers(file["resolution"]?.node, "resolution", count: 2)
+        guard res.allSatisfy({ $0 >= 1 && $0 <= 100_000 && $0 == $0.rounded() }) else {
+            throw fail("resolution", "resolution must be two whole numbers of pixels, 1 to 100000")
         }
-        let m = data.compactMap { ($0 as? Double) ?? ($0 as? Int).map(Double.init) }
-        guard m.count == 16 else { throw .calibration(url.path, line: nil, "T_BS.data must hold 16 numbers") }
+        let m = try numbers(file["T_BS"]?.node.mapping?["data"], "T_BS.data", count: 16)
         let rm = Mat3(rows: Vec3(m[0], m[1], m[2]), Vec3(m[4], m[5], m[6]), Vec3(m[8], m[9], m[10]))
-        guard let r = SO3(matrix: rm, tolerance: 1e-4) else { throw .calibration(url.path, line: nil, "T_BS rotation is not orthonormal") }
+        guard let r = SO3(matrix: rm, tolerance: 1e-4) else { throw fail("T_BS", "T_BS rotation is not orthonormal") }
         camera = DistortedCamera(fx: k[0], fy: k[1], cx: k[2], cy: k[3], distortion: d)
         width = Int(res[0]); height = Int(res[1])
         bodyFromSensor = SE3(rotation: r.orthonormalized, translation: Vec3(m[3], m[7], m[11]))

@@ -1,7 +1,6 @@
 import Foundation
 import Geometry
 import Trajectories
-import Yams
 
 /// A folder of rectified left/right images plus a YAML calibration file.
 ///
@@ -37,45 +36,42 @@ public struct GenericDataset: StereoDataset {
         }
         let calib = isDir.boolValue ? path.appendingPathComponent("calib.yaml") : path
         let folder = calib.deletingLastPathComponent()
-        guard let text = try? String(contentsOf: calib, encoding: .utf8) else { throw .missingFile(calib.path) }
-        let node: [String: Any]
-        do {
-            guard let n = try Yams.load(yaml: text) as? [String: Any] else {
-                throw DatasetError.calibration(calib.path, line: nil, "not a YAML mapping")
-            }
-            node = n
-        } catch let e as DatasetError { throw e } catch let e as YamlError {
-            throw .calibration(calib.path, line: nil, "YAML: \(e)")
-        } catch {
-            throw .calibration(calib.path, line: nil, "YAML: \(error)")
-        }
+        let file = try YAMLFile(path: calib.path)
+        try file.requireKnownKeys(Self.keys)
+        func fail(_ key: String, _ why: String) -> DatasetError { .calibration(calib.path, line: file[key]?.line, why) }
         func number(_ key: String, default value: Double? = nil) throws(DatasetError) -> Double {
-            guard let raw = node[key] else {
+            guard let entry = file[key] else {
                 if let value { return value }
-                throw .calibration(calib.path, line: GenericDataset.line(of: key, in: text), "missing '\(key)'")
+                throw fail(key, "missing '\(key)'")
             }
-            guard let v = (raw as? Double) ?? (raw as? Int).map(Double.init), v.isFinite else {
-                throw .calibration(calib.path, line: GenericDataset.line(of: key, in: text), "'\(key)' must be a finite number")
+            switch YAMLFile.scalar(entry.node) {
+            case let .number(v)?: return v
+            case let .integer(v)?: return Double(v)
+            default: throw fail(key, "'\(key)' must be a finite number")
             }
+        }
+        func text(_ key: String, default value: String) throws(DatasetError) -> String {
+            guard let entry = file[key] else { return value }
+            guard case let .text(v)? = YAMLFile.scalar(entry.node) else { throw fail(key, "'\(key)' must be text") }
             return v
         }
         let fx = try number("fx")
         let fy = try number("fy", default: fx)
         let fps = try number("fps", default: 10)
-        guard fps > 0 else { throw .calibration(calib.path, line: GenericDataset.line(of: "fps", in: text), "fps must be positive") }
-        images = try ImagePairList(leftFolder: folder.appendingPathComponent(node["left"] as? String ?? "left"),
-                                   rightFolder: folder.appendingPathComponent(node["right"] as? String ?? "right"))
+        guard fps > 0 else { throw fail("fps", "fps must be positive") }
+        images = try ImagePairList(leftFolder: folder.appendingPathComponent(try text("left", default: "left")),
+                                   rightFolder: folder.appendingPathComponent(try text("right", default: "right")))
         let size = try images.imageSize()
         let cam = StereoCamera(fx: fx, fy: fy, cx: try number("cx"), cy: try number("cy"),
                                baseline: try number("baseline"), width: size.width, height: size.height)
-        let badLine = GenericDataset.line(of: cam.baseline <= 0 ? "baseline" : "fx", in: text)
-        camera = try validated(cam, file: calib.path, line: badLine)
+        camera = try validated(cam, file: calib.path, line: file[cam.baseline <= 0 ? "baseline" : "fx"]?.line)
         timestamps = (0..<images.count).map { Double($0) / fps }
-        do { groundTruthFormat = try TrajectoryFormat(name: node["ground_truth_format"] as? String ?? "kitti") } catch {
-            throw .calibration(calib.path, line: GenericDataset.line(of: "ground_truth_format", in: text), error.description)
+        let formatName = try text("ground_truth_format", default: "kitti")
+        do { groundTruthFormat = try TrajectoryFormat(name: formatName) } catch {
+            throw fail("ground_truth_format", error.description)
         }
-        if let gtName = node["ground_truth"] as? String {
-            let url = folder.appendingPathComponent(gtName)
+        if file["ground_truth"] != nil {
+            let url = folder.appendingPathComponent(try text("ground_truth", default: ""))
             let gt = try readTrajectory(url, groundTruthFormat)
             guard gt.count == images.count else { throw .poseCountMismatch(url.path, poses: gt.count, frames: images.count) }
             groundTruth = Trajectory(poses: gt.poses, timestamps: gt.timestamps ?? timestamps)
@@ -90,11 +86,6 @@ public struct GenericDataset: StereoDataset {
         return StereoFrame(index: index, timestamp: timestamps[index], left: l, right: r)
     }
 
-    /// 1-based line of a top-level key in YAML text, for messages.
-    static func line(of key: String, in text: String) -> Int? {
-        for (i, l) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where l.hasPrefix("\(key):") {
-            return i + 1
-        }
-        return nil
-    }
+    /// The keys a calibration file may hold.
+    static let keys = ["fx", "fy", "cx", "cy", "baseline", "fps", "left", "right", "ground_truth", "ground_truth_format"]
 }

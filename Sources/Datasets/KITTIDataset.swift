@@ -45,6 +45,9 @@ public struct KITTIDataset: StereoDataset {
         let (leftKey, rightKey) = usePair == .grey ? ("P0", "P1") : ("P2", "P3")
         guard let pl = calib[leftKey] else { throw .calibration(calibURL.path, line: nil, "missing row '\(leftKey):'") }
         guard let pr = calib[rightKey] else { throw .calibration(calibURL.path, line: nil, "missing row '\(rightKey):'") }
+        for (key, row) in [(leftKey, pl), (rightKey, pr)] where !(row.values[0] > 0 && row.values[5] > 0) {
+            throw .calibration(calibURL.path, line: row.line, "\(key): focal length must be positive (fx = \(row.values[0]), fy = \(row.values[5]))")
+        }
         let fx = pl.values[0]
         // P_k = K [I | t_k]: P[0,3] = fx · t_k,x. The baseline is the x offset between the two.
         let baseline = (pl.values[3] - pr.values[3]) / pr.values[0]
@@ -57,7 +60,7 @@ public struct KITTIDataset: StereoDataset {
         if fm.fileExists(atPath: timesURL.path) {
             let t: [Double]
             do { t = try TrajectoryFormat.readTimes(timesURL) } catch { throw .trajectory(error) }
-            guard t.count == images.count else { throw .poseCountMismatch(timesURL.path, poses: t.count, frames: images.count) }
+            guard t.count == images.count else { throw .timeCountMismatch(timesURL.path, times: t.count, frames: images.count) }
             timestamps = t
         } else {
             timestamps = (0..<images.count).map { Double($0) * 0.1 }
@@ -82,12 +85,8 @@ public struct KITTIDataset: StereoDataset {
 
     /// Reads the labelled 3×4 rows (`P0:` …) of a KITTI calib.txt; other rows (`Tr:`) are kept too.
     public static func readCalibration(_ url: URL) throws(DatasetError) -> [String: ProjectionRow] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            if FileManager.default.fileExists(atPath: url.path) { throw .calibration(url.path, line: nil, "not readable as text") }
-            throw .missingFile(url.path)
-        }
         var rows: [String: ProjectionRow] = [:]
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in try textLines(url).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
             guard let colon = line.firstIndex(of: ":") else {

@@ -39,6 +39,12 @@ public protocol StereoDataset: Sendable {
     var cameraToGroundTruthSensor: SE3 { get }
     /// Decodes (and, where needed, rectifies) frame `index`.
     func frame(_ index: Int) throws(DatasetError) -> StereoFrame
+    /// What opening the dataset noticed that does not stop it (e.g. frames left out), for users.
+    var warnings: [String] { get }
+}
+
+extension StereoDataset {
+    public var warnings: [String] { [] }
 }
 
 /// The left and right image files of a sequence, and how to load one pair of them.
@@ -96,7 +102,7 @@ public struct ImagePairList: Sendable {
             throw .imageSizeMismatch(left: left[i].path, right: right[i].path, leftSize: l.sizeDescription, rightSize: r.sizeDescription)
         }
         guard l.width == expected.width, l.height == expected.height else {
-            throw .imageSizeMismatch(left: left[0].path, right: left[i].path, leftSize: "\(expected.width)×\(expected.height)", rightSize: l.sizeDescription)
+            throw .imageSizeChanged(left[i].path, size: l.sizeDescription, expected: "\(expected.width)×\(expected.height)", first: left[0].path)
         }
         return (l, r)
     }

@@ -99,7 +99,9 @@ public enum RPE {
     public static func evaluate(reference: Trajectory, estimate: Trajectory, relation: PoseRelation = .translationPart,
                                 options: Options = Options(), alignment: Alignment = .none,
                                 nToAlign: Int? = nil) throws(EvaluationError) -> PoseErrorResult {
-        guard options.delta >= 0, options.delta.isFinite else { throw .invalidOption("delta must be a positive number") }
+        guard options.delta > 0, options.delta.isFinite else {
+            throw .invalidOption("--delta must be a positive number (got \(options.delta)): pairs are delta apart")
+        }
         if options.deltaUnit == .frames && options.delta.rounded() != options.delta {
             throw .invalidOption("delta must be integer for delta unit frames")
         }

@@ -8,6 +8,8 @@ public struct TrajectoryPair: Sendable {
     public var estimate: Trajectory
     /// True when the poses were associated by timestamp (else paired by index).
     public var associated: Bool
+    /// What a user should know about the input that did not stop the evaluation (for stderr).
+    public var warnings: [String] = []
 
     /// Where the pair comes from and how it is associated.
     public struct Source: Sendable {
@@ -57,16 +59,26 @@ public struct TrajectoryPair: Sendable {
                                                  format: format == .euroc ? .tum : format,
                                                  timesFile: source.estimateTimes.map { URL(fileURLWithPath: $0) })
         } catch { throw .trajectory(error) }
+        var warnings: [String] = []
+        for (path, trajectory) in [(source.referencePath, reference), (source.estimatePath, estimate)] {
+            guard let k = trajectory.firstNonIncreasingTimestamp, let t = trajectory.timestamps else { continue }
+            warnings.append("\(path): timestamps do not increase (pose \(k + 1) at \(t[k]) s follows \(t[k - 1]) s): "
+                            + "unsorted or duplicated; as evo does, the poses are used in file order")
+        }
         if reference.timestamps != nil && estimate.timestamps != nil {
             let synced = try Association.associate(reference: reference, estimate: estimate,
                                                    maxDiff: source.maxTimeDifference, offset: source.timeOffset,
                                                    referenceName: source.referencePath, estimateName: source.estimatePath)
-            return TrajectoryPair(reference: synced.reference, estimate: synced.estimate, associated: true)
+            var pair = TrajectoryPair(reference: synced.reference, estimate: synced.estimate, associated: true)
+            pair.warnings = warnings
+            return pair
         }
         guard reference.count == estimate.count else {
             throw .countMismatch(reference: source.referencePath, referenceCount: reference.count,
                                  estimate: source.estimatePath, estimateCount: estimate.count)
         }
-        return TrajectoryPair(reference: reference, estimate: estimate, associated: false)
+        var pair = TrajectoryPair(reference: reference, estimate: estimate, associated: false)
+        pair.warnings = warnings
+        return pair
     }
 }

@@ -108,12 +108,16 @@ public struct FrontendTiming: Sendable {
 /// Errors of the front end.
 public enum FrontendError: Error, CustomStringConvertible, Equatable {
     case invalidConfiguration(String)
+    /// A configuration value outside its allowed range (`FrontendConfig.settings`,
+    /// `OdometryConfig.settings`).
+    case invalidSetting(SettingError)
     case imageSize(expected: String, got: String)
     case bridge(String)
 
     public var description: String {
         switch self {
-        case let .invalidConfiguration(m): "front end: \(m)"
+        case let .invalidConfiguration(m): m   // the bridge names the front end itself
+        case let .invalidSetting(e): "configuration: \(e)"
         case let .imageSize(e, g): "front end: image is \(g), expected \(e)"
         case let .bridge(m): "front end: \(m)"
         }
@@ -134,6 +138,7 @@ public final class Frontend {
     private var buffer: [cvb_feature]
 
     public init(camera: StereoCamera, config: FrontendConfig = FrontendConfig()) throws(FrontendError) {
+        if let violation = config.violation { throw .invalidSetting(violation) }
         self.camera = camera
         self.config = config
         var c = config.bridge

@@ -101,7 +101,9 @@ public final class VisualOdometry {
     private var previousFeatures: [Feature] = []
     private var relativeCovariance = Mat6()
 
+    /// Throws when a configuration value is outside its allowed range (`OdometryConfig.settings`).
     public init(camera: StereoCamera, config: OdometryConfig = OdometryConfig()) throws(FrontendError) {
+        if let violation = config.violation { throw .invalidSetting(violation) }
         self.camera = camera
         self.config = config
         frontend = try Frontend(camera: camera, config: config.frontend)

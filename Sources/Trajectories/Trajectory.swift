@@ -56,4 +56,11 @@ public struct Trajectory: Sendable, Equatable {
     public func transformedWorld(by x: SE3) -> Trajectory {
         Trajectory(poses: poses.map { x * $0 }, timestamps: timestamps)
     }
+
+    /// The index of the first pose whose timestamp is not after the one before it (unsorted or
+    /// duplicated timestamps), or nil when they increase throughout or there are none.
+    public var firstNonIncreasingTimestamp: Int? {
+        guard let t = timestamps else { return nil }
+        return t.indices.dropFirst().first { t[$0] <= t[$0 - 1] }
+    }
 }

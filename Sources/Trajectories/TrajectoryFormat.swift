@@ -86,11 +86,18 @@ public enum TrajectoryFormat: String, CaseIterable, Sendable {
     public static func readTimes(_ url: URL) throws(TrajectoryError) -> [Double] {
         let rows = try NumericTable.read(url)
         guard !rows.isEmpty else { throw .empty(url.path) }
-        return try rows.map { row throws(TrajectoryError) in
+        var times: [Double] = []
+        times.reserveCapacity(rows.count)
+        for (k, row) in rows.enumerated() {
             guard row.values.count == 1 else { throw .malformedRow(url.path, line: row.line, "expected one time per line, found \(row.values.count) values") }
-            guard row.values[0].isFinite else { throw .nonFinite(url.path, line: row.line) }
-            return row.values[0]
+            let t = row.values[0]
+            guard t.isFinite else { throw .nonFinite(url.path, line: row.line) }
+            if k > 0, t <= times[k - 1] {
+                throw .malformedRow(url.path, line: row.line, "time \(t) is not after the previous line's \(times[k - 1]) (times must increase, one per frame)")
+            }
+            times.append(t)
         }
+        return times
     }
 
     private static func rotation(_ m: Mat3, _ path: String, _ line: Int) throws(TrajectoryError) -> SO3 {

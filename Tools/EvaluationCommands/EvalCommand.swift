@@ -114,6 +114,13 @@ struct EvalMetricOptions: ParsableArguments {
 }
 
 /// Prints an evaluation error to stderr and exits with status 1.
+/// Reads a pair of trajectories and prints what the user should know about them on stderr.
+func loadPair(_ source: TrajectoryPair.Source) throws(EvaluationError) -> TrajectoryPair {
+    let pair = try TrajectoryPair.load(source)
+    for w in pair.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+    return pair
+}
+
 func failEvaluation(_ error: EvaluationError) -> ExitCode {
     FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
     return ExitCode(1)
@@ -129,7 +136,7 @@ public struct EvalAPE: ParsableCommand {
 
     public func run() throws {
         do throws(EvaluationError) {
-            let pair = try TrajectoryPair.load(input.source)
+            let pair = try loadPair(input.source)
             let result = try APE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
                                           alignment: try metric.alignment(), nToAlign: metric.nToAlign)
             try metric.emit(result, input)
@@ -162,7 +169,7 @@ public struct EvalRPE: ParsableCommand {
             guard let unit = DeltaUnit(rawValue: deltaUnit) else {
                 throw .invalidOption("unknown delta unit '\(deltaUnit)' (expected f, m, d or r)")
             }
-            let pair = try TrajectoryPair.load(input.source)
+            let pair = try loadPair(input.source)
             let options = RPE.Options(delta: delta, deltaUnit: unit, relativeDeltaTolerance: deltaTol,
                                       allPairs: allPairs, pairsFromReference: pairsFromReference)
             let result = try RPE.evaluate(reference: pair.reference, estimate: pair.estimate, relation: try metric.relation(),
@@ -189,7 +196,7 @@ public struct EvalKitti: ParsableCommand {
 
     public func run() throws {
         do throws(EvaluationError) {
-            let pair = try TrajectoryPair.load(.init(format: "kitti", referencePath: ref, estimatePath: est))
+            let pair = try loadPair(.init(format: "kitti", referencePath: ref, estimatePath: est))
             let result = try KittiOdometry.evaluate(groundTruth: pair.reference, estimate: pair.estimate)
             print(json ? result.json : result.table, terminator: json ? "\n" : "")
         } catch {
@@ -215,7 +222,7 @@ public struct EvalTartanAir: ParsableCommand {
 
     public func run() throws {
         do throws(EvaluationError) {
-            let pair = try TrajectoryPair.load(.init(format: "tartanair", referencePath: ref, estimatePath: est))
+            let pair = try loadPair(.init(format: "tartanair", referencePath: ref, estimatePath: est))
             let r = try TartanAirMetrics.evaluate(groundTruth: pair.reference, estimate: pair.estimate, scale: scale)
             print(json ? r.json : r.table, terminator: json ? "\n" : "")
         } catch {

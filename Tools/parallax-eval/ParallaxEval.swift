@@ -10,4 +10,6 @@ struct ParallaxEval: ParsableCommand {
         abstract: EvalCommand.configuration.abstract,
         subcommands: EvalCommand.configuration.subcommands
     )
+
+    static func main() { mainWithPrintableErrors() }
 }

@@ -27,19 +27,19 @@ struct FrontendBench: ParsableCommand {
     @Option(help: "KITTI sequence number.")
     var sequence: String = "00"
 
-    @Option(help: "Number of passes over the sequence (times are medians over all frames of all passes).")
+    @Option(parsing: .unconditional, help: "Number of passes over the sequence (times are medians over all frames of all passes).")
     var passes: Int = 3
 
-    @Option(help: "Target number of tracks.")
+    @Option(parsing: .unconditional, help: "Target number of tracks.")
     var features: Int = FrontendConfig().maxFeatures
 
-    @Option(help: "Lucas–Kanade window size (odd).")
+    @Option(parsing: .unconditional, help: "Lucas–Kanade window size (odd).")
     var lkWindow: Int = FrontendConfig().lkWindow
 
-    @Option(help: "Lucas–Kanade pyramid levels above the base.")
+    @Option(parsing: .unconditional, help: "Lucas–Kanade pyramid levels above the base.")
     var lkLevels: Int = FrontendConfig().lkLevels
 
-    @Option(help: "FAST threshold.")
+    @Option(parsing: .unconditional, help: "FAST threshold.")
     var fastThreshold: Int = FrontendConfig().fastThreshold
 
     @Option(help: "Minimum ZNCC of a tracked window.")
@@ -54,7 +54,7 @@ struct FrontendBench: ParsableCommand {
         }
         guard passes > 0, features > 0 else { throw ValidationError("--passes and --features must be positive") }
         let ds: any StereoDataset
-        do { ds = try kind.open(URL(fileURLWithPath: path), sequence: sequence) } catch { throw CLIError(error.description) }
+        ds = try openDataset(kind, URL(fileURLWithPath: path), sequence: sequence)
         var frames: [StereoFrame] = []
         let prefetch = FramePrefetcher(dataset: ds)
         do { while let f = try prefetch.next() { frames.append(f); progress("decoding \(frames.count)/\(ds.frameCount)") } } catch {
@@ -123,7 +123,7 @@ struct SynthBench: ParsableCommand {
     @Option(help: "World: canyon or room.")
     var world: String = "canyon"
 
-    @Option(help: "Frames to render (spread over a loop).")
+    @Option(parsing: .unconditional, help: "Frames to render (spread over a loop).")
     var frames: Int = 40
 
     func run() throws {

@@ -22,12 +22,15 @@ struct DatasetCommand: ParsableCommand {
     @Flag(help: "Only print the summary; do not decode the frames.")
     var noDecode = false
 
+    @Flag(help: "No progress line.")
+    var quiet = false
+
     func run() throws {
         guard let k = DatasetKind(rawValue: kind.lowercased()) else {
             throw ValidationError("unknown dataset layout '\(kind)' (expected kitti, tartanair, euroc or generic)")
         }
         let ds: any StereoDataset
-        do { ds = try k.open(URL(fileURLWithPath: path), sequence: sequence) } catch { throw CLIError(error.description) }
+        ds = try openDataset(k, URL(fileURLWithPath: path), sequence: sequence)
         print("dataset      \(ds.name)")
         print("frames       \(ds.frameCount)")
         print("camera       \(ds.camera)")
@@ -46,11 +49,11 @@ struct DatasetCommand: ParsableCommand {
         do {
             while try frames.next() != nil {
                 n += 1
-                if n % 10 == 0 || n == ds.frameCount { progress("decoded \(n)/\(ds.frameCount)") }
+                if !quiet, n % 10 == 0 || n == ds.frameCount { progress("decoded \(n)/\(ds.frameCount)") }
             }
         } catch { throw CLIError(error.description) }
         let dt = Date().timeIntervalSince(start)
-        progressDone()
+        if !quiet { progressDone() }
         print(String(format: "decoded      %d stereo frames in %.3f s (%.2f ms/frame)", n, dt, dt * 1000 / Double(max(n, 1))))
     }
 }
@@ -61,12 +64,26 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
-/// Rewrites one progress line on stderr.
+/// Whether stderr is a terminal: progress lines are drawn only there (in a log file or a pipe
+/// they would be carriage returns and escape codes).
+let stderrIsTerminal = isatty(STDERR_FILENO) != 0
+
+/// Rewrites one progress line on stderr, when stderr is a terminal.
 func progress(_ text: String) {
+    guard stderrIsTerminal else { return }
     FileHandle.standardError.write(Data("\r\(text)\u{1B}[K".utf8))
 }
 
 /// Ends a progress line.
 func progressDone() {
+    guard stderrIsTerminal else { return }
     FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+}
+
+/// Opens a dataset, printing what opening it noticed (frames left out, …) on stderr.
+func openDataset(_ kind: DatasetKind, _ path: URL, sequence: String) throws -> any StereoDataset {
+    let ds: any StereoDataset
+    do { ds = try kind.open(path, sequence: sequence) } catch { throw CLIError(error.description) }
+    for w in ds.warnings { FileHandle.standardError.write(Data("warning: \(ds.name): \(w)\n".utf8)) }
+    return ds
 }

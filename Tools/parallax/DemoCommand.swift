@@ -16,16 +16,16 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Camera path: \(TrajectoryKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var trajectory: String = "loop"
 
-    @Option(help: "Number of stereo frames.")
+    @Option(parsing: .unconditional, help: "Number of stereo frames.")
     var frames: Int = 200
 
-    @Option(help: "Speed, m/s.")
+    @Option(parsing: .unconditional, help: "Speed, m/s.")
     var speed: Double = 5
 
-    @Option(help: "Laps of a loop or figure eight (later laps revisit the first).")
+    @Option(parsing: .unconditional, help: "Laps of a loop or figure eight (later laps revisit the first).")
     var laps: Int = 1
 
-    @Option(help: "Random seed.")
+    @Option(parsing: .unconditional, help: "Random seed.")
     var seed: UInt64 = 1
 
     @Option(help: "Output folder for the run's files (default: a temporary folder, removed afterwards).")
@@ -33,6 +33,9 @@ struct DemoCommand: ParsableCommand {
 
     @Flag(help: "No progress line.")
     var quiet = false
+
+    @Flag(help: "Replace an earlier run's outputs in --out (otherwise a folder holding them is refused).")
+    var overwrite = false
 
     func run() throws {
         guard let w = WorldKind(rawValue: world) else { throw ValidationError("unknown world '\(world)'") }
@@ -48,7 +51,10 @@ struct DemoCommand: ParsableCommand {
         let folder = out.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("parallax-demo-\(ProcessInfo.processInfo.processIdentifier)")
         defer { if out == nil { try? FileManager.default.removeItem(at: folder) } }
-        try runOdometry(on: seq, frames: frames, config: OdometryConfig(), out: folder, quiet: quiet, byTime: false,
-                        announceOutputs: out != nil)
+        let summary = try runOdometry(on: seq, frames: frames, config: OdometryConfig(), out: folder, overwrite: overwrite,
+                                      quiet: quiet, byTime: false, announceOutputs: out != nil)
+        if let signal = summary.signal {
+            throw exitInterrupted(by: signal, frames: summary.frames, of: frames, outputs: out.map { _ in folder })
+        }
     }
 }

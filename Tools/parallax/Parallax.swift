@@ -10,4 +10,6 @@ struct ParallaxCommand: ParsableCommand {
         version: ParallaxInfo.version,
         subcommands: [RunCommand.self, VocabCommand.self, DatasetCommand.self, EvalCommand.self, PgoCommand.self, SynthCommand.self, DemoCommand.self, BenchCommand.self]
     )
+
+    static func main() { mainWithPrintableErrors() }
 }

@@ -22,13 +22,13 @@ struct PgoCommand: ParsableCommand {
     var initialization: String = "auto"
     @Option(help: ArgumentHelp("Information matrices that are not positive definite: strict (an error naming the line and the count) or nearest-pd (replaced by the nearest positive-definite matrix, with a warning and the count).", valueName: "strict|nearest-pd"))
     var information: String = "strict"
-    @Option(help: "Maximum iterations.") var maxIterations: Int = 100
-    @Option(help: "Relative decrease of the objective that ends the optimisation.") var relativeTolerance: Double = 1e-6
+    @Option(parsing: .unconditional, help: "Maximum iterations.") var maxIterations: Int = 100
+    @Option(parsing: .unconditional, help: "Relative decrease of the objective that ends the optimisation.") var relativeTolerance: Double = 1e-6
     @Option(help: "Robust kernel: none, huber:DELTA or cauchy:DELTA.") var kernel: String = "none"
-    @Option(help: "Deactivate edges whose chi2 exceeds this at the optimum and optimise again.") var gate: Double?
+    @Option(parsing: .unconditional, help: "Deactivate edges whose chi2 exceeds this at the optimum and optimise again.") var gate: Double?
     @Option(help: "CHOLMOD factorisation: supernodal, simplicial or auto (supernodal where it pays).")
     var factorization: String = "auto"
-    @Option(help: "Print the marginal covariance of this vertex id after optimisation (repeatable).")
+    @Option(parsing: .singleValue, help: "Print the marginal covariance of this vertex id after optimisation (repeatable).")
     var covariance: [Int] = []
     @Flag(help: "Only print the chi2 of the input (no optimisation).") var chi2Only = false
 
@@ -44,6 +44,11 @@ struct PgoCommand: ParsableCommand {
             throw ValidationError("--information must be strict or nearest-pd")
         }
         if let out { try checkWritable(out) }
+        guard maxIterations > 0 else { throw ValidationError("--max-iterations must be positive (got \(maxIterations))") }
+        guard relativeTolerance >= 0, relativeTolerance.isFinite else {
+            throw ValidationError("--relative-tolerance must be a non-negative number (got \(relativeTolerance))")
+        }
+        if let gate, !(gate > 0 && gate.isFinite) { throw ValidationError("--gate must be a positive χ² (got \(gate))") }
         var options = OptimizerOptions()
         options.solver = solverKind
         options.maxIterations = maxIterations
@@ -69,10 +74,9 @@ struct PgoCommand: ParsableCommand {
             case let .spatial(g): try process(g, dimension: "3D", method: method, options: options, readSeconds: readSeconds)
             }
         } catch let error as PoseGraphError {
-            var message = "error: \(error)"
+            var message = "\(error)"
             if case .indefiniteInformation = error { message += " (--information nearest-pd repairs them)" }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            throw ExitCode.failure
+            throw CLIError(message)
         }
     }
 

@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "YAML file overriding the odometry configuration (see README).")
     var config: String?
 
-    @Option(help: "Process at most this many frames.")
+    @Option(parsing: .unconditional, help: "Process at most this many frames.")
     var frames: Int?
 
     @Option(help: "Residual weighting: full, diagonal or identity (overrides the config file).")
@@ -46,6 +46,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @Flag(help: "Replace an earlier run's outputs in --out (otherwise a folder holding them is refused).")
+    var overwrite = false
+
     func run() throws {
         guard loopClosure == "on" || loopClosure == "off" else { throw ValidationError("--loop-closure must be on or off") }
         let loops = loopClosure == "on" ? try loopClosureConfig(vocabulary: vocabulary) : nil
@@ -53,9 +56,11 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("unknown dataset layout '\(dataset)' (expected kitti, tartanair, euroc or generic)")
         }
         let ds: any StereoDataset
-        do { ds = try kind.open(URL(fileURLWithPath: path), sequence: sequence) } catch { throw CLIError(error.description) }
+        ds = try openDataset(kind, URL(fileURLWithPath: path), sequence: sequence)
         var cfg = OdometryConfig()
-        if let config { cfg = try ConfigFile.load(config, into: cfg) }
+        if let config {
+            do { cfg = try OdometryConfig(yaml: config, base: cfg) } catch { throw CLIError(error.description) }
+        }
         if let weighting {
             guard let w = WeightingMode(rawValue: weighting) else { throw ValidationError("unknown weighting '\(weighting)'") }
             cfg.weighting = w
@@ -68,8 +73,12 @@ struct RunCommand: ParsableCommand {
         let count = min(frames ?? ds.frameCount, ds.frameCount)
         guard count > 0 else { throw ValidationError("--frames must be positive") }
 
-        try runOdometry(on: ds, frames: count, config: cfg, out: URL(fileURLWithPath: out), quiet: quiet, byTime: kind == .euroc,
-                        loopClosure: loops)
+        let folder = URL(fileURLWithPath: out)
+        let summary = try runOdometry(on: ds, frames: count, config: cfg, out: folder, overwrite: overwrite, quiet: quiet,
+                                      byTime: kind == .euroc, loopClosure: loops)
+        if let signal = summary.signal {
+            throw exitInterrupted(by: signal, frames: summary.frames, of: count, outputs: folder)
+        }
     }
 }
 
@@ -78,10 +87,10 @@ struct RunCommand: ParsableCommand {
 /// `byTime`). Shared by `run` and `demo`. Returns the summary.
 @discardableResult
 func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: OdometryConfig, out outDir: URL,
-                 quiet: Bool, byTime: Bool, loopClosure: LoopClosureConfig? = LoopClosureConfig(),
+                 overwrite: Bool, quiet: Bool, byTime: Bool, loopClosure: LoopClosureConfig? = LoopClosureConfig(),
                  announceOutputs: Bool = true) throws -> RunSummary {
     let closer = loopClosure.map { LoopCloser(camera: ds.camera, odometry: cfg, config: $0) }
-    let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor)
+    let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor, overwrite: overwrite)
     let vo: VisualOdometry
     do { vo = try VisualOdometry(camera: ds.camera, config: cfg) } catch { throw CLIError(error.description) }
     let interrupt = InterruptFlag()
@@ -101,6 +110,7 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Odomet
                              seconds: elapsed, fps: Double(results.count) / max(elapsed, 1e-9),
                              medianFrameMs: median(results.map(\.stats.totalMs)), configuration: cfg.summary,
                              pathLength: estimate.pathLength)
+    summary.signal = interrupt.received
     print("\(ds.name): \(results.count) frames in \(String(format: "%.2f", elapsed)) s (\(String(format: "%.1f", summary.fps)) FPS), \(lost) lost, \(summary.keyframes) keyframes")
     if let gt = ds.groundTruth {
         do {
@@ -183,11 +193,28 @@ func progressBar(done: Int, total: Int, since start: Date) {
     progress(String(format: "%@ %d/%d  %.1f FPS  ETA %.0f s", bar, done, total, fps, eta))
 }
 
-/// Set by SIGINT (Ctrl-C) so that a run stops cleanly with valid outputs.
+/// Set by SIGINT (Ctrl-C) or SIGTERM so that a run stops after the current frame with valid
+/// outputs; a second signal ends the process at once (the default action is restored).
 final class InterruptFlag: @unchecked Sendable {
-    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+    nonisolated(unsafe) private static var received: sig_atomic_t = 0
     init() {
-        signal(SIGINT) { _ in InterruptFlag.flag = 1 }
+        for s in [SIGINT, SIGTERM] {
+            signal(s) { sig in
+                InterruptFlag.received = sig
+                signal(sig, SIG_DFL)
+            }
+        }
     }
-    var isSet: Bool { InterruptFlag.flag != 0 }
+    var isSet: Bool { InterruptFlag.received != 0 }
+    /// The signal received, if any.
+    var received: Int32? { isSet ? InterruptFlag.received : nil }
+}
+
+/// Says on stderr that a run was interrupted and ends the process as a shell expects of a
+/// process stopped by `signal` (exit 128 + signal: 130 for SIGINT, 143 for SIGTERM).
+func exitInterrupted(by signal: Int32, frames: Int, of requested: Int, outputs: URL?) -> ExitCode {
+    let name = signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "signal \(signal)"
+    let where_ = outputs.map { "; the outputs in \($0.path) are valid up to there" } ?? ""
+    FileHandle.standardError.write(Data("interrupted by \(name) after \(frames) of \(requested) frames\(where_)\n".utf8))
+    return ExitCode(128 + signal)
 }

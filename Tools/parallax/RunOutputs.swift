@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Parallax
-import Yams
 
 /// Writes a run's per-frame outputs line by line (each line flushed, so the files stay valid if
 /// the run is interrupted) and the summary at the end.
@@ -19,13 +18,19 @@ final class RunWriter {
     private var handles: [FileHandle] = []
     private let kitti: FileHandle, tum: FileHandle, cov: FileHandle, csv: FileHandle
 
-    init(folder: URL, camera: StereoCamera, toSensor: SE3) throws {
+    /// Every file a run may write. A run owns these in its folder: it never mixes its outputs
+    /// with an earlier run's.
+    static let outputFiles = ["trajectory_kitti.txt", "trajectory_tum.txt", "covariance.txt", "frames.csv", "summary.json",
+                              "groundtruth_kitti.txt", "trajectory_corrected_kitti.txt", "trajectory_corrected_tum.txt",
+                              "loops.csv", "submaps.csv"]
+
+    /// Creates the folder, or takes it over: a folder holding an earlier run's outputs is refused
+    /// unless `overwrite`, in which case those files (and no others) are removed first.
+    init(folder: URL, camera: StereoCamera, toSensor: SE3, overwrite: Bool) throws {
         self.folder = folder
         self.camera = camera
         self.toSensor = toSensor
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw CLIError("\(folder.path): cannot create output folder: \(fileErrorReason(error))")
-        }
+        try Self.claim(folder, overwrite: overwrite)
         func open(_ name: String, header: String?) throws -> FileHandle {
             let url = folder.appendingPathComponent(name)
             guard FileManager.default.createFile(atPath: url.path, contents: header.map { Data(($0 + "\n").utf8) }),
@@ -37,6 +42,28 @@ final class RunWriter {
         tum = try open("trajectory_tum.txt", header: "# timestamp tx ty tz qx qy qz qw")
         cov = try open("covariance.txt", header: "# index timestamp c00 c01 c02 c03 c04 c05 c11 c12 … c55 (upper triangle of the 6×6 pose covariance, (rho, phi), right perturbation)")
         csv = try open("frames.csv", header: "index,timestamp,state,features,stereo,tracked,keyframe_points,matches,inliers,mean_chi2,frontend_ms,pose_ms,total_ms")
+    }
+
+    private static func claim(_ folder: URL, overwrite: Bool) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: folder.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw CLIError("\(folder.path): is a file; --out must name a folder")
+        }
+        do { try fm.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw CLIError("\(folder.path): cannot create output folder: \(fileErrorReason(error))")
+        }
+        let earlier = outputFiles.filter { fm.fileExists(atPath: folder.appendingPathComponent($0).path) }
+        guard !earlier.isEmpty else { return }
+        guard overwrite else {
+            throw CLIError("\(folder.path): holds an earlier run's outputs (\(earlier.joined(separator: ", "))); "
+                           + "choose another --out or pass --overwrite to replace them")
+        }
+        for name in earlier {
+            do { try fm.removeItem(at: folder.appendingPathComponent(name)) } catch {
+                throw CLIError("\(folder.appendingPathComponent(name).path): cannot remove: \(fileErrorReason(error))")
+            }
+        }
     }
 
     /// The camera pose expressed as the ground-truth sensor's pose.
@@ -89,6 +116,8 @@ struct RunSummary: Codable {
     var loopsRejected: Int?
     /// The evaluation of the loop-closed trajectory.
     var correctedEvaluation: RunEvaluation?
+    /// The signal that interrupted the run (2 SIGINT, 15 SIGTERM), if one did.
+    var signal: Int32?
 }
 
 /// Accuracy of a run against ground truth, computed with the Evaluation module (evo semantics).
@@ -137,67 +166,9 @@ struct RunEvaluation: Codable {
     }
 }
 
-/// The odometry settings a YAML file may override (keys as in `OdometryConfig`).
-enum ConfigFile {
-    static func load(_ path: String, into base: OdometryConfig) throws -> OdometryConfig {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read configuration") }
-        let node: [String: Any]
-        do {
-            guard let n = try Yams.load(yaml: text) as? [String: Any] else { throw CLIError("\(path): not a YAML mapping") }
-            node = n
-        } catch let e as CLIError { throw e } catch { throw CLIError("\(path): YAML: \(error)") }
-        var c = base
-        for (key, value) in node {
-            let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("\(key):") }.map { $0 + 1 } ?? 0
-            func fail(_ why: String) -> CLIError { CLIError("\(path):\(line): \(key): \(why)") }
-            func number() throws -> Double {
-                guard let v = (value as? Double) ?? (value as? Int).map(Double.init), v.isFinite else { throw fail("expected a number") }
-                return v
-            }
-            func int() throws -> Int {
-                guard let v = value as? Int else { throw fail("expected an integer") }
-                return v
-            }
-            switch key {
-            case "weighting": guard let s = value as? String, let w = WeightingMode(rawValue: s) else { throw fail("full, diagonal or identity") }; c.weighting = w
-            case "residual": guard let s = value as? String, let r = ResidualKind(rawValue: s) else { throw fail("reprojection or pointToPoint") }; c.residual = r
-            case "selector": guard let b = value as? Bool else { throw fail("expected true or false") }; c.selectorEnabled = b
-            case "selected_points": c.selectedPoints = try int()
-            case "window_size": c.windowSize = try int()
-            case "selector_median_factor": c.selectorMedianFactor = try number()
-            case "selector_border": c.selectorBorder = try number()
-            case "max_features": c.frontend.maxFeatures = try int()
-            case "lk_window": c.frontend.lkWindow = try int()
-            case "lk_levels": c.frontend.lkLevels = try int()
-            case "fast_threshold": c.frontend.fastThreshold = try int()
-            case "min_distance": c.frontend.minDistance = try int()
-            case "measurement_variance_floor": c.measurementVarianceFloor = try number()
-            case "motion_prior_translation": c.motionPriorTranslation = try number()
-            case "motion_prior_rotation": c.motionPriorRotation = try number()
-            case "min_inliers": c.minInliers = try int()
-            case "inlier_chi2": c.inlierChiSquare = try number()
-            case "huber": c.huberThreshold = try number()
-            case "keyframe_inlier_fraction": c.keyframeInlierFraction = try number()
-            case "keyframe_translation": c.keyframeTranslation = try number()
-            case "keyframe_rotation": c.keyframeRotation = try number()
-            case "disparity_variance_scale": c.frontend.disparityVarianceScale = try number()
-            case "flow_variance_scale": c.frontend.flowVarianceScale = try number()
-            case "disparity_variance_floor": c.frontend.disparityVarianceFloor = try number()
-            case "flow_variance_floor": c.frontend.varianceFloor = try number()
-            default: throw fail("unknown setting")
-            }
-        }
-        return c
-    }
-}
-
 extension OdometryConfig {
-    /// The settings of a run, for its summary.
+    /// Every setting of a run, for its summary.
     var summary: [String: String] {
-        ["weighting": weighting.rawValue, "residual": residual.rawValue, "selector": "\(selectorEnabled)",
-         "selected_points": "\(selectedPoints)", "max_features": "\(frontend.maxFeatures)",
-         "disparity_variance_scale": "\(frontend.disparityVarianceScale)", "flow_variance_scale": "\(frontend.flowVarianceScale)",
-         "disparity_variance_floor": "\(frontend.disparityVarianceFloor)", "flow_variance_floor": "\(frontend.varianceFloor)",
-         "fast_threshold": "\(frontend.fastThreshold)", "min_distance": "\(frontend.minDistance)"]
+        Dictionary(uniqueKeysWithValues: Self.settings.map { ($0.key, $0.value(in: self)) })
     }
 }

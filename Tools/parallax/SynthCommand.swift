@@ -21,7 +21,7 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Camera path: \(TrajectoryKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var trajectory: String = "loop"
 
-    @Option(help: "Number of stereo frames.")
+    @Option(parsing: .unconditional, help: "Number of stereo frames.")
     var frames: Int = 300
 
     @Option(help: "Output layout: \(SyntheticLayout.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -33,25 +33,25 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Camera: vga (640×480), kitti (1226×370) or tartanair (default: tartanair for --format tartanair, else vga).")
     var camera: String?
 
-    @Option(help: "Frames per second.")
+    @Option(parsing: .unconditional, help: "Frames per second.")
     var fps: Double = 10
 
-    @Option(help: "Speed, m/s (a loop or figure eight is stretched to speed × duration).")
+    @Option(parsing: .unconditional, help: "Speed, m/s (a loop or figure eight is stretched to speed × duration).")
     var speed: Double = 5
 
-    @Option(help: "Laps of a loop or figure eight (later laps revisit the first).")
+    @Option(parsing: .unconditional, help: "Laps of a loop or figure eight (later laps revisit the first).")
     var laps: Int = 1
 
-    @Option(help: "Random seed: fixes the world, textures, shake and noise.")
+    @Option(parsing: .unconditional, help: "Random seed: fixes the world, textures, shake and noise.")
     var seed: UInt64 = 1
 
-    @Option(help: "Sensor noise, grey levels (standard deviation).")
+    @Option(parsing: .unconditional, help: "Sensor noise, grey levels (standard deviation).")
     var noise: Double = 1
 
-    @Option(help: "Exposure change: each frame's gain is drawn from [1 − c, 1 + c].")
+    @Option(parsing: .unconditional, help: "Exposure change: each frame's gain is drawn from [1 − c, 1 + c].")
     var exposure: Double = 0
 
-    @Option(help: "Motion blur: shutter open for this fraction of the frame interval (0 = none).")
+    @Option(parsing: .unconditional, help: "Motion blur: shutter open for this fraction of the frame interval (0 = none).")
     var shutter: Double = 0
 
     @Option(help: "KITTI sequence name.")

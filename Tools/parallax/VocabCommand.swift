@@ -21,13 +21,13 @@ struct VocabCommand: ParsableCommand {
                                valueName: "layout:path[:sequence]"))
     var source: [String] = []
 
-    @Option(help: "Use at most this many frames of each source.")
+    @Option(parsing: .unconditional, help: "Use at most this many frames of each source.")
     var frames: Int?
 
-    @Option(help: "Children per node.")
+    @Option(parsing: .unconditional, help: "Children per node.")
     var branching: Int = 10
 
-    @Option(help: "Levels (words = branching^depth at most).")
+    @Option(parsing: .unconditional, help: "Levels (words = branching^depth at most).")
     var depth: Int = 3
 
     @Option(help: "Output vocabulary file.")
@@ -45,7 +45,7 @@ struct VocabCommand: ParsableCommand {
                 throw ValidationError("--source '\(spec)': expected layout:path[:sequence] with layout kitti, tartanair, euroc or generic")
             }
             let ds: any StereoDataset
-            do { ds = try kind.open(URL(fileURLWithPath: parts[1]), sequence: parts.count > 2 ? parts[2] : "00") } catch { throw CLIError(error.description) }
+            ds = try openDataset(kind, URL(fileURLWithPath: parts[1]), sequence: parts.count > 2 ? parts[2] : "00")
             let found = try keyframeDescriptors(ds, frames: min(frames ?? ds.frameCount, ds.frameCount))
             print("\(ds.name): \(found.keyframes) keyframes, \(found.descriptors.count) descriptors")
             descriptors += found.descriptors
