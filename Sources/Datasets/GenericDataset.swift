@@ -45,7 +45,7 @@ public struct GenericDataset: StereoDataset {
                 throw fail(key, "missing '\(key)'")
             }
             switch YAMLFile.scalar(entry.node) {
-            case let .number(v)?: return v
+            case let .number(v)? where v.isFinite: return v
             case let .integer(v)?: return Double(v)
             default: throw fail(key, "'\(key)' must be a finite number")
             }

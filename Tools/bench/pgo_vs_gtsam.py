@@ -45,9 +45,9 @@ def run_gtsam(path, is3d, has_vertices, out):
         try:
             init = gtsam.lago.initialize(graph_p)
             how = "lago"
-        except (ValueError, RuntimeError):
-            # LAGO needs diagonal noise models: fall back to readG2o's poses, which for a file with
-            # edges only are the edges chained in file order.
+        except (ValueError, RuntimeError, IndexError):
+            # LAGO needs diagonal noise models (and fails with map::at on ais2klinik): fall back to
+            # readG2o's poses, which for a file with edges only are the edges chained in file order.
             init, how = initial, ("file" if has_vertices else "chain")
     t2 = time.perf_counter()
     params = gtsam.LevenbergMarquardtParams()

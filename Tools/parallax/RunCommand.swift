@@ -198,6 +198,13 @@ func progressBar(done: Int, total: Int, since start: Date) {
 final class InterruptFlag: @unchecked Sendable {
     nonisolated(unsafe) private static var received: sig_atomic_t = 0
     init() {
+        // A launcher may start us with these signals blocked (the mask is inherited across
+        // exec), which would leave a stop request pending until the run ends.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for s in [SIGINT, SIGTERM] {
             signal(s) { sig in
                 InterruptFlag.received = sig

@@ -1,0 +1,83 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The command line never gives a silently wrong answer: runs own their folders, signals end a
+/// run with a distinct status and valid outputs, and pose graphs with indefinite information
+/// are refused. Run through the built executable.
+@Suite(.enabled(if: parallaxBinary != nil, "the parallax executable is not built beside the tests"))
+struct CommandSafetyTests {
+    /// A rerun into the same folder mixed its files with the earlier run's before.
+    @Test func aRunOwnsItsOutputFolder() throws {
+        guard let bin = parallaxBinary else { return }
+        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
+        let out = dir.url.appendingPathComponent("run").path
+        let first = try run(bin, ["demo", "--frames", "12", "--out", out, "--quiet"])
+        #expect(first.status == 0, "\(first.err)")
+        let again = try run(bin, ["demo", "--frames", "6", "--out", out, "--quiet"])
+        #expect(again.status != 0 && again.err.contains("earlier run's outputs") && again.err.contains("--overwrite"))
+        let replaced = try run(bin, ["demo", "--frames", "6", "--out", out, "--quiet", "--overwrite"])
+        #expect(replaced.status == 0, "\(replaced.err)")
+        let rows = try String(contentsOfFile: out + "/trajectory_kitti.txt", encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 6)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as? [String: Any]
+        #expect(summary?["frames"] as? Int == 6)
+    }
+
+    /// SIGTERM left no summary and Ctrl-C exited 0 silently before; progress lines filled logs.
+    @Test func aTerminatedRunSaysSoAndExits143() throws {
+        guard let bin = parallaxBinary else { return }
+        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
+        let out = dir.url.appendingPathComponent("run")
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = ["demo", "--frames", "600", "--out", out.path]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = Pipe()
+        try p.run()
+        let trajectory = out.appendingPathComponent("trajectory_kitti.txt").path
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, ((try? String(contentsOfFile: trajectory, encoding: .utf8))?.count ?? 0) < 200 {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        p.terminate()   // SIGTERM
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 143)
+        #expect(stderr.contains("interrupted by SIGTERM"))
+        #expect(!stderr.contains("\r"), "progress drawn into a pipe")
+        let data = try Data(contentsOf: out.appendingPathComponent("summary.json"))
+        let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(summary["interrupted"] as? Bool == true && summary["signal"] as? Int == 15)
+        let frames = try #require(summary["frames"] as? Int)
+        let rows = try String(contentsOfFile: trajectory, encoding: .utf8).split(separator: "\n")
+        #expect(frames > 0 && frames < 600 && rows.count == frames)
+    }
+
+    /// An indefinite information matrix was optimised into a negative χ² with exit 0 before.
+    @Test func anIndefiniteInformationMatrixIsAnErrorOrRepaired() throws {
+        guard let bin = parallaxBinary else { return }
+        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
+        let file = dir.url.appendingPathComponent("neg.g2o").path
+        let info = "10 0 0 0 0 0 10 0 0 0 0 10 0 0 0 40 0 0 40 0 40"
+        let graph = """
+            VERTEX_SE3:QUAT 0 0 0 0 0 0 0 1
+            VERTEX_SE3:QUAT 1 1 0 0 0 0 0 1
+            VERTEX_SE3:QUAT 2 2 0 0 0 0 0 1
+            EDGE_SE3:QUAT 0 1 1 0 0 0 0 0 1 \(info)
+            EDGE_SE3:QUAT 1 2 1 0 0 0 0 0 1 \(info.replacingOccurrences(of: "10 0 0 0 0 0 10", with: "10 0 0 0 0 0 -1e6"))
+            EDGE_SE3:QUAT 0 2 2.1 0 0 0 0 0 1 \(info)
+
+            """
+        try graph.write(toFile: file, atomically: true, encoding: .utf8)
+        let strict = try run(bin, ["pgo", file])
+        #expect(strict.status != 0)
+        #expect(strict.err.contains("neg.g2o:5:") && strict.err.contains("1 of 3 edges") && strict.err.contains("nearest-pd"))
+        let repaired = try run(bin, ["pgo", file, "--information", "nearest-pd"])
+        #expect(repaired.status == 0 && repaired.err.contains("warning") && repaired.out.contains("init auto → chordal"))
+        let chi2 = repaired.out.split(separator: "\n").first { $0.hasPrefix("final chi2 log:") }
+            .flatMap { Double($0.split(separator: " ")[3]) }
+        #expect((chi2 ?? -1) >= 0)
+    }
+}
