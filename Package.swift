@@ -80,6 +80,8 @@ let package = Package(
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Frontend", "Datasets", "Trajectories", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "Trajectories", "TestSupport"]),
+        // Mutated input files of every kind, run through the built executables.
+        .testTarget(name: "FuzzTests", dependencies: ["Datasets", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -106,8 +106,12 @@ public struct EuRoCDataset: StereoDataset {
             if let last = stamps.last, ns <= last {
                 throw .malformed(csv.path, line: i + 1, "time stamp \(ns) is not after the previous row's \(last) (rows must be in time order)")
             }
+            let file = camFolder.appendingPathComponent("data").appendingPathComponent(parts[1])
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw .malformed(csv.path, line: i + 1, "image \(file.path) not found")
+            }
             stamps.append(ns)
-            files.append(camFolder.appendingPathComponent("data").appendingPathComponent(parts[1]))
+            files.append(file)
         }
         guard !stamps.isEmpty else { throw .noFrames(csv.path) }
         return (stamps, files)

@@ -15,6 +15,9 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
     case noPairs(String)
     /// An option value that cannot be used (e.g. negative delta, -a with --align_origin).
     case invalidOption(String)
+    /// The errors are not finite: the trajectories hold values so large that their differences
+    /// overflow (or not numbers at all); a result would be meaningless.
+    case nonFiniteResult(String)
 
     public var description: String {
         switch self {
@@ -27,6 +30,7 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
         case let .degenerateAlignment(why): "alignment is not possible: \(why)"
         case let .noPairs(why): why
         case let .invalidOption(why): why
+        case let .nonFiniteResult(what): "the \(what) are not finite numbers: the trajectories hold values too large to compare"
         }
     }
 }
@@ -36,4 +40,11 @@ func alignPositions(_ x: [Vec3], _ y: [Vec3], withScale: Bool, minimumRank: Int 
     do { return try umeyamaAlignment(x, y, withScale: withScale, minimumRank: minimumRank) } catch {
         throw .degenerateAlignment(error.description)
     }
+}
+
+/// `statistics` when every figure is finite; an error otherwise (never a silent nan or inf).
+func requireFinite(_ statistics: ErrorStatistics, _ what: String) throws(EvaluationError) -> ErrorStatistics {
+    let s = statistics
+    guard [s.rmse, s.mean, s.median, s.std, s.min, s.max, s.sse].allSatisfy(\.isFinite) else { throw .nonFiniteResult(what) }
+    return s
 }

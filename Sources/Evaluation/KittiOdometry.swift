@@ -99,6 +99,7 @@ public enum KittiOdometry {
             let m = means(s)
             return LengthSummary(length: length, segments: s.count, translationErrorPercent: m.0, rotationErrorDegPer100m: m.1)
         }
+        guard all.0.isFinite, all.1.isFinite else { throw .nonFiniteResult("segment errors") }
         return Result(segments: segments, translationErrorPercent: all.0, rotationErrorDegPer100m: all.1, perLength: table)
     }
 }

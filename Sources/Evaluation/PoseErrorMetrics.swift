@@ -63,7 +63,7 @@ public enum APE {
         if let n = nToAlign, n != -1, alignment.usesUmeyama { title += " (aligned poses: \(n))" }
         return PoseErrorResult(metric: "APE", title: title, poseRelation: relation, alignment: alignment,
                                alignmentTransform: aligned.transform, errors: errors, pairs: [],
-                               statistics: ErrorStatistics(errors), reference: reference, alignedEstimate: aligned.estimate)
+                               statistics: try requireFinite(ErrorStatistics(errors), "pose errors"), reference: reference, alignedEstimate: aligned.estimate)
     }
 
     static func checkCounts(_ reference: Trajectory, _ estimate: Trajectory) throws(EvaluationError) {
@@ -131,7 +131,7 @@ public enum RPE {
         if let n = nToAlign, n != -1, alignment.usesUmeyama { title += " (aligned poses: \(n))" }
         return PoseErrorResult(metric: "RPE", title: title, poseRelation: relation, alignment: alignment,
                                alignmentTransform: aligned.transform, errors: errors, pairs: pairs,
-                               statistics: ErrorStatistics(errors), reference: reference, alignedEstimate: aligned.estimate)
+                               statistics: try requireFinite(ErrorStatistics(errors), "pose errors"), reference: reference, alignedEstimate: aligned.estimate)
     }
 }
 

@@ -73,6 +73,9 @@ public enum TartanAirMetrics {
         }
         let (rpeRot, rpeTrans) = relativeErrors(gt, est)
         let (kittiRot, kittiTrans) = kittiErrors(gt, est)
+        guard [ate, ateScale, s, rpeRot, rpeTrans, kittiRot, kittiTrans].allSatisfy(\.isFinite) else {
+            throw .nonFiniteResult("TartanAir metrics")
+        }
         return Result(ate: ate, ateScale: ateScale, scale: s, rpeRotation: rpeRot, rpeTranslation: rpeTrans,
                       kittiRotation: kittiRot, kittiTranslation: kittiTrans)
     }

@@ -29,16 +29,6 @@ func write(_ text: String, _ name: String, in dir: TemporaryDirectory) throws ->
     return url.path
 }
 
-/// An executable built beside the test bundle, when present.
-func builtExecutable(_ name: String) -> URL? {
-    let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
-        let candidate = dir.appendingPathComponent(name)
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-    }
-    return nil
-}
-
 /// `parallax` (which runs `parallax eval …`).
 let parallaxBinary = builtExecutable("parallax")
 /// `parallax-eval`, the same verbs without OpenCV (fast to start).

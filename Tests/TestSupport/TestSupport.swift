@@ -38,3 +38,13 @@ public struct TemporaryDirectory {
 
 /// Deterministic pseudo-random numbers for reproducible tests (Geometry's SplitMix64).
 public typealias SplitMix = SplitMix64
+
+/// An executable built beside the test bundle (`parallax`, `parallax-eval`), when present.
+public func builtExecutable(_ name: String) -> URL? {
+    let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
+        let candidate = dir.appendingPathComponent(name)
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    }
+    return nil
+}

@@ -113,16 +113,21 @@ struct EvalMetricOptions: ParsableArguments {
     }
 }
 
-/// Prints an evaluation error to stderr and exits with status 1.
 /// Reads a pair of trajectories and prints what the user should know about them on stderr.
 func loadPair(_ source: TrajectoryPair.Source) throws(EvaluationError) -> TrajectoryPair {
     let pair = try TrajectoryPair.load(source)
-    for w in pair.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+    for w in pair.warnings { FileHandle.standardError.write(Data("warning: \(printableText(w))\n".utf8)) }
     return pair
 }
 
-func failEvaluation(_ error: EvaluationError) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+/// Prints an evaluation error to stderr (naming `files` when the message does not name one of
+/// them already) and exits with status 1.
+func failEvaluation(_ error: EvaluationError, files: [String] = []) -> ExitCode {
+    var message = error.description
+    if !files.isEmpty, !files.contains(where: { message.contains($0) }) {
+        message = files.joined(separator: ", ") + ": " + message
+    }
+    FileHandle.standardError.write(Data("error: \(printableText(message))\n".utf8))
     return ExitCode(1)
 }
 
@@ -141,7 +146,7 @@ public struct EvalAPE: ParsableCommand {
                                           alignment: try metric.alignment(), nToAlign: metric.nToAlign)
             try metric.emit(result, input)
         } catch {
-            throw failEvaluation(error)
+            throw failEvaluation(error, files: [input.ref, input.est])
         }
     }
 }
@@ -176,7 +181,7 @@ public struct EvalRPE: ParsableCommand {
                                           options: options, alignment: try metric.alignment(), nToAlign: metric.nToAlign)
             try metric.emit(result, input)
         } catch {
-            throw failEvaluation(error)
+            throw failEvaluation(error, files: [input.ref, input.est])
         }
     }
 }
@@ -200,7 +205,7 @@ public struct EvalKitti: ParsableCommand {
             let result = try KittiOdometry.evaluate(groundTruth: pair.reference, estimate: pair.estimate)
             print(json ? result.json : result.table, terminator: json ? "\n" : "")
         } catch {
-            throw failEvaluation(error)
+            throw failEvaluation(error, files: [ref, est])
         }
     }
 }
@@ -226,7 +231,7 @@ public struct EvalTartanAir: ParsableCommand {
             let r = try TartanAirMetrics.evaluate(groundTruth: pair.reference, estimate: pair.estimate, scale: scale)
             print(json ? r.json : r.table, terminator: json ? "\n" : "")
         } catch {
-            throw failEvaluation(error)
+            throw failEvaluation(error, files: [ref, est])
         }
     }
 }
@@ -252,7 +257,7 @@ public struct EvalRes: ParsableCommand {
             if let sort { table = try table.sorted(by: sort) }
             print(csv ? table.csv : table.text, terminator: "")
         } catch {
-            throw failEvaluation(error)
+            throw failEvaluation(error, files: results)
         }
     }
 }
@@ -294,7 +299,7 @@ public struct EvalTraj: ParsableCommand {
                 for s in summaries { print(String(repeating: "-", count: 80) + "\nname:\t\(s.name)\ninfos:\t\(s.infos)") }
             }
         } catch {
-            throw failEvaluation(error)
+            throw failEvaluation(error, files: files)
         }
     }
 }

@@ -133,14 +133,19 @@ def benchmark(solvers, repeat, exe, path, tmp):
             try:
                 runs[name].append(run(os.path.join(tmp, name + ".g2o")))
             except Exception as e:   # unreadable graph, failed init or solve: n/a, not a crash
-                print(f"{os.path.basename(path)}: {name}: {type(e).__name__}: {e}", file=sys.stderr)
+                print(f"{os.path.basename(path)}: {name}: {type(e).__name__}: {' '.join(str(e).split())[:200]}",
+                      file=sys.stderr)
                 failed.add(name)
     results = {}
     for name, rs in runs.items():
+        results[name] = None
         if name in failed:
-            results[name] = None
             continue
-        log, g2o_chi2 = chi2_with_original_edges(exe, path, os.path.join(tmp, name + ".g2o"), tmp)
+        try:
+            log, g2o_chi2 = chi2_with_original_edges(exe, path, os.path.join(tmp, name + ".g2o"), tmp)
+        except subprocess.CalledProcessError as e:   # e.g. the result lacks a vertex that an edge names
+            print(f"{os.path.basename(path)}: {name}: chi2: {e.stderr.strip()}", file=sys.stderr)
+            continue
         results[name] = (log, g2o_chi2, statistics.median(r["total"] for r in rs), rs[-1]["iters"], rs[-1].get("how"))
     return results
 

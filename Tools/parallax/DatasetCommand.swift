@@ -84,6 +84,6 @@ func progressDone() {
 func openDataset(_ kind: DatasetKind, _ path: URL, sequence: String) throws -> any StereoDataset {
     let ds: any StereoDataset
     do { ds = try kind.open(path, sequence: sequence) } catch { throw CLIError(error.description) }
-    for w in ds.warnings { FileHandle.standardError.write(Data("warning: \(ds.name): \(w)\n".utf8)) }
+    for w in ds.warnings { FileHandle.standardError.write(Data("warning: \(printableText("\(ds.name): \(w)"))\n".utf8)) }
     return ds
 }

@@ -75,6 +75,7 @@ struct PgoCommand: ParsableCommand {
             }
         } catch let error as PoseGraphError {
             var message = "\(error)"
+            if !message.contains(input) { message = "\(input): " + message }
             if case .indefiniteInformation = error { message += " (--information nearest-pd repairs them)" }
             throw CLIError(message)
         }
