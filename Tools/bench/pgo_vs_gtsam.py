@@ -104,8 +104,8 @@ def run_parallax(exe, args, path, out):
     proc = subprocess.run([exe, "pgo", path, "--out", out, *args], capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError((proc.stderr or proc.stdout).strip().splitlines()[-1])
-    num = lambda pat: float(re.search(pat, proc.stdout).group(1))
-    return {"total": num(r"read: ([\d.]+) s") + num(r"init \w+: ([\d.]+) s") + num(r"optimise \w+: ([\d.]+) s"),
+    num = lambda pat: float(re.search(pat, proc.stdout, re.MULTILINE).group(1))
+    return {"total": num(r"read: ([\d.]+) s") + num(r"^init .*: ([\d.]+) s$") + num(r"optimise \w+: ([\d.]+) s"),
             "iters": int(num(r"s, (\d+) iterations"))}
 
 
