@@ -104,3 +104,11 @@ void bilinearAVX2(const float *const *, int, size_t, size_t, int, const float[4]
 #endif
 
 extern "C" void cvb_allow_avx2(int allowed) { cvb::allowAVX2(allowed != 0); }
+
+extern "C" int cvb_cpu_has_avx2(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+    return 0;
+#endif
+}

@@ -28,14 +28,19 @@ public struct EuRoCDataset: StereoDataset {
         let mav0 = root.lastPathComponent == "mav0" ? root : root.appendingPathComponent("mav0")
         try requireFolder(mav0)
         let cam0 = mav0.appendingPathComponent("cam0"), cam1 = mav0.appendingPathComponent("cam1")
-        let (stamps0, files0) = try EuRoCDataset.readImageList(cam0)
-        let (stamps1, files1) = try EuRoCDataset.readImageList(cam1)
+        let (stamps0, files0, lines0) = try EuRoCDataset.readImageList(cam0)
+        let (stamps1, files1, lines1) = try EuRoCDataset.readImageList(cam1)
         // Pair the two cameras by time stamp; frames listed for one camera only are left out
         // (and counted in `unpairedFrames`) rather than paired with the wrong partner.
         let index1 = Dictionary(stamps1.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         var left: [URL] = [], right: [URL] = [], stamps: [Int64] = []
         for (i, t) in stamps0.enumerated() {
             guard let j = index1[t] else { continue }
+            // A listed image that is absent is an error of its data.csv row (found now, not at frame k).
+            for (file, cam, line) in [(files0[i], cam0, lines0[i]), (files1[j], cam1, lines1[j])]
+            where !FileManager.default.fileExists(atPath: file.path) {
+                throw .malformed(cam.appendingPathComponent("data.csv").path, line: line, "image \(file.path) not found")
+            }
             left.append(files0[i]); right.append(files1[j]); stamps.append(t)
         }
         let csv0 = cam0.appendingPathComponent("data.csv").path, csv1 = cam1.appendingPathComponent("data.csv").path
@@ -91,11 +96,12 @@ public struct EuRoCDataset: StereoDataset {
                            right: try rectifier.rectify(r, side: 1, path: images.right[index].path))
     }
 
-    /// Reads `camN/data.csv` (`#timestamp [ns],filename`).
-    static func readImageList(_ camFolder: URL) throws(DatasetError) -> ([Int64], [URL]) {
+    /// Reads `camN/data.csv` (`#timestamp [ns],filename`): time stamps, image files and the
+    /// 1-based line of each row.
+    static func readImageList(_ camFolder: URL) throws(DatasetError) -> ([Int64], [URL], [Int]) {
         try requireFolder(camFolder)
         let csv = camFolder.appendingPathComponent("data.csv")
-        var stamps: [Int64] = [], files: [URL] = []
+        var stamps: [Int64] = [], files: [URL] = [], lines: [Int] = []
         for (i, raw) in try textLines(csv).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -106,15 +112,12 @@ public struct EuRoCDataset: StereoDataset {
             if let last = stamps.last, ns <= last {
                 throw .malformed(csv.path, line: i + 1, "time stamp \(ns) is not after the previous row's \(last) (rows must be in time order)")
             }
-            let file = camFolder.appendingPathComponent("data").appendingPathComponent(parts[1])
-            guard FileManager.default.fileExists(atPath: file.path) else {
-                throw .malformed(csv.path, line: i + 1, "image \(file.path) not found")
-            }
             stamps.append(ns)
-            files.append(file)
+            files.append(camFolder.appendingPathComponent("data").appendingPathComponent(parts[1]))
+            lines.append(i + 1)
         }
         guard !stamps.isEmpty else { throw .noFrames(csv.path) }
-        return (stamps, files)
+        return (stamps, files, lines)
     }
 }
 

@@ -66,6 +66,9 @@ public struct GenericDataset: StereoDataset {
                                baseline: try number("baseline"), width: size.width, height: size.height)
         camera = try validated(cam, file: calib.path, line: file[cam.baseline <= 0 ? "baseline" : "fx"]?.line)
         timestamps = (0..<images.count).map { Double($0) / fps }
+        guard timestamps.allSatisfy(\.isFinite) else {
+            throw fail("fps", "fps \(fps) gives times beyond any number (\(images.count) frames)")
+        }
         let formatName = try text("ground_truth_format", default: "kitti")
         do { groundTruthFormat = try TrajectoryFormat(name: formatName) } catch {
             throw fail("ground_truth_format", error.description)

@@ -80,4 +80,41 @@ struct CommandSafetyTests {
             .flatMap { Double($0.split(separator: " ")[3]) }
         #expect((chi2 ?? -1) >= 0)
     }
+
+    /// Messages that misled before, each now naming what is wrong, checked before any work.
+    @Test func argumentErrorsSayWhatIsWrong() throws {
+        guard let bin = parallaxBinary else { return }
+        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
+        let graph = dir.url.appendingPathComponent("g.g2o").path
+        try "VERTEX_SE2 0 0 0 0\nVERTEX_SE2 1 1 0 0\nEDGE_SE2 0 1 1 0 0 1 0 0 1 0 1\n".write(toFile: graph, atomically: true, encoding: .utf8)
+        let gt = dir.url.appendingPathComponent("gt.txt").path, est = dir.url.appendingPathComponent("est.txt").path
+        let rows = (0..<5).map { "1 0 0 \($0) 0 1 0 0 0 0 1 0" }.joined(separator: "\n") + "\n"
+        try rows.write(toFile: gt, atomically: true, encoding: .utf8)
+        try rows.write(toFile: est, atomically: true, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (["pgo", graph, "--out", dir.url.path], "is a folder"),                       // was NSCocoaErrorDomain error 512
+            (["pgo", graph, "--covariance", "999"], "has no vertex 999"),                 // was refused after the optimisation
+            (["eval", "rpe", "kitti", gt, est, "--delta", "0"], "--delta must be a positive number"),   // was "try lower values"
+            (["run", "--dataset", "kitti", dir.url.path, "--out", dir.url.path, "--frames", "-1"], "--frames must be positive"),  // was "Missing value"
+            (["demo", "--frames", "-5"], "--frames must be at least 2"),
+        ]
+        for (arguments, expected) in cases {
+            let r = try run(bin, arguments)
+            #expect(r.status != 0 && r.err.contains(expected), "\(arguments.joined(separator: " ")): \(r.err)")
+            #expect(!r.out.contains("final chi2"), "\(arguments.joined(separator: " ")) did the work before refusing")
+        }
+    }
+
+    /// Unsorted TUM time stamps changed RPE silently before: evo's result, with a warning.
+    @Test func unsortedTimestampsAreComputedAsEvoDoesWithAWarning() throws {
+        guard let bin = parallaxBinary else { return }
+        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
+        let gt = dir.url.appendingPathComponent("gt.tum").path, est = dir.url.appendingPathComponent("est.tum").path
+        let line = { (t: Double, x: Double) in "\(t) \(x) 0 0 0 0 0 1" }
+        try (0..<6).map { line(Double($0), Double($0)) }.joined(separator: "\n").write(toFile: gt, atomically: true, encoding: .utf8)
+        try [0, 1, 3, 2, 4, 5].map { line(Double($0), Double($0) * 1.1) }.joined(separator: "\n").write(toFile: est, atomically: true, encoding: .utf8)
+        let r = try run(bin, ["eval", "rpe", "tum", gt, est])
+        #expect(r.status == 0)
+        #expect(r.err.contains("est.tum: timestamps do not increase (pose 4 at 2.0 s follows 3.0 s)"), "\(r.err)")
+    }
 }

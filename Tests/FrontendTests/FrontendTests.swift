@@ -102,15 +102,27 @@ struct Texture {
         #expect(again.count > 150 && again.allSatisfy { !$0.isTracked })
     }
 
-    @Test func textureless_noisyFramesStayFinite() throws {
+    /// Sensor noise and nothing else: FAST fires on the noise itself, stereo and tracking match
+    /// noise against noise; every number that comes out must still be finite and every variance
+    /// positive. The count is asserted first, so the checks cannot pass on an empty result.
+    @Test func pureSensorNoiseGivesFiniteFeatures() throws {
         let fe = try Frontend(camera: camera)
         var g = SplitMix(state: 3)
         for _ in 0..<3 {
-            let px = (0..<(w * h)).map { _ in UInt8(120 + Int.random(in: 0...2, using: &g)) }
-            let img = GreyImage(width: w, height: h, pixels: px)
-            let out = try fe.process(left: img, right: img).features
+            let left = (0..<(w * h)).map { _ in UInt8(90 + Int.random(in: 0...60, using: &g)) }
+            // The right image sees the same noise 4 px to the left, plus fresh noise of its own.
+            let right = (0..<(w * h)).map { i in
+                let x = i % w
+                let base = x + 4 < w ? Int(left[i + 4]) : 120
+                return UInt8(clamping: base + Int.random(in: -6...6, using: &g))
+            }
+            let out = try fe.process(left: GreyImage(width: w, height: h, pixels: left),
+                                     right: GreyImage(width: w, height: h, pixels: right)).features
+            #expect(out.count > 50, "noise with ±30 grey levels of contrast yields only \(out.count) FAST corners")
+            #expect(out.contains { $0.disparity != nil }, "no stereo match at all on shifted noise")
             for f in out {
-                #expect(f.uv.x.isFinite && f.covariance.uu.isFinite && f.covariance.vv.isFinite)
+                #expect(f.uv.x.isFinite && f.uv.y.isFinite)
+                #expect(f.covariance.uu > 0 && f.covariance.vv > 0 && f.covariance.uu.isFinite && f.covariance.vv.isFinite)
                 if let d = f.disparity { #expect(d.isFinite) }
             }
         }

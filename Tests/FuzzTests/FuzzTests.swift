@@ -6,10 +6,13 @@ import TestSupport
 /// Mutants of valid files of every kind the engine reads, each run through the command that
 /// reads it. For every mutant: no crash and no hang; either a non-zero exit whose message names
 /// the file, or a result whose numbers are finite. Bounded: a fixed number of seeded mutants per
-/// kind, each with a time limit.
+/// kind, each with a time limit. `PARALLAX_FUZZ_SEED` and `PARALLAX_FUZZ_MUTANTS` run other or
+/// more mutants (the test command uses the defaults, so that its result is reproducible).
 @Suite(.enabled(if: builtExecutable("parallax") != nil, "the parallax executable is not built beside the tests"))
 struct FuzzTests {
-    static let mutantsPerKind = 40
+    static let environment = ProcessInfo.processInfo.environment
+    static let mutantsPerKind = environment["PARALLAX_FUZZ_MUTANTS"].flatMap { Int($0) } ?? 40
+    static let seed = environment["PARALLAX_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0xF022
     static let timeout: TimeInterval = 60
 
     /// One kind of input: the file mutated, the command that reads it, and where its numbers land.
@@ -26,7 +29,7 @@ struct FuzzTests {
         let parallax = try #require(builtExecutable("parallax"))
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }
         let kinds = try Self.fixtures(in: dir.url, parallax: parallax)
-        var rng = SplitMix(state: 0xF022)
+        var rng = SplitMix(state: Self.seed)
         var report: [String] = []
         for kind in kinds {
             let original = try Data(contentsOf: kind.file)

@@ -8,60 +8,70 @@ import Testing
 import Trajectories
 
 /// Loop closure on a synthetic closed loop driven twice (the second lap revisits every place of
-/// the first): revisits are found (recall against the renderer's truth), every accepted loop is a
-/// true revisit (100 % precision), the corrected trajectory is more accurate, and a false loop is
-/// switched off.
-@Suite struct LoopClosureTests {
+/// the first), one behaviour per test: every accepted loop is a true revisit, revisits are found
+/// and correct the trajectory, the odometry chain is exact, and a false loop is switched off.
+/// The first three share one run (serialized: `correct()` is not meant for concurrent callers).
+@Suite(.serialized) struct LoopClosureTests {
     struct Run {
         var seq: SyntheticSequence
+        var gt: Trajectory
         var results: [FrameResult]
         var closer: LoopCloser
     }
 
-    func makeRun() throws -> Run {
+    static func makeRun() throws -> Run {
         let seq = try SyntheticSequence(world: .canyon, trajectory: .loop, camera: CameraPreset.vga.camera, frames: 300, laps: 2, seed: 5)
         let (results, closer) = try odometryWithLoopClosure(seq)
-        return Run(seq: seq, results: results, closer: closer)
+        guard let gt = seq.groundTruth else { throw SyntheticError.badOption("the sequence has no ground truth") }
+        return Run(seq: seq, gt: gt, results: results, closer: closer)
     }
+
+    nonisolated(unsafe) static let shared = Result { try makeRun() }
 
     func ate(_ poses: [SE3], _ gt: Trajectory) throws -> Double {
         try APE.evaluate(reference: gt, estimate: Trajectory(poses: poses, timestamps: gt.timestamps),
                          relation: .translationPart, alignment: .se3).statistics.rmse
     }
 
-    @Test func revisitIsFoundVerifiedAndCorrectedAndAFalseLoopIsSwitchedOff() throws {
-        let r = try makeRun()
-        let gt = try #require(r.seq.groundTruth)
+    @Test func everyVerifiedLoopIsATrueRevisit() throws {
+        let r = try Self.shared.get()
         #expect(!r.closer.loops.isEmpty, "no loop found")
         for l in r.closer.loops {
-            let d = (gt.poses[l.candidate].translation - gt.poses[l.query].translation).norm
+            let d = (r.gt.poses[l.candidate].translation - r.gt.poses[l.query].translation).norm
             #expect(d < 5, "false loop \(l.candidate)–\(l.query): true distance \(d) m")
         }
+    }
+
+    /// Recall: keyframes of the second lap with a true revisit (an older keyframe within 2 m and
+    /// 45°, ≥ 60 frames back) that got an accepted loop; and the correction they bring.
+    @Test func revisitsAreFoundAndCorrectTheTrajectory() throws {
+        let r = try Self.shared.get()
         let c = try r.closer.correct()
         #expect(!c.accepted.isEmpty)
-        // Recall: keyframes of the second lap with a true revisit (an older keyframe within 2 m and
-        // 45°, ≥ 60 frames back) that got an accepted loop.
         let kfs = r.closer.keyframes.map(\.index)
         let revisiting = kfs.filter { q in
             kfs.contains { c in
-                c <= q - 60 && (gt.poses[c].translation - gt.poses[q].translation).norm <= 2
-                    && (gt.poses[c].rotation.inverse * gt.poses[q].rotation).log.norm <= Double.pi / 4
+                c <= q - 60 && (r.gt.poses[c].translation - r.gt.poses[q].translation).norm <= 2
+                    && (r.gt.poses[c].rotation.inverse * r.gt.poses[q].rotation).log.norm <= Double.pi / 4
             }
         }
         let found = Set(c.accepted.map(\.query)).intersection(revisiting)
         let recall = Double(found.count) / Double(max(revisiting.count, 1))
         print("loop closure: recall \(found.count)/\(revisiting.count), \(c.accepted.count) accepted, \(c.rejected.count) rejected, \(r.closer.unconfirmed.count) unconfirmed")
         #expect(revisiting.count > 20 && recall >= 0.8, "recall \(recall)")
-        let before = try ate(r.results.map(\.pose), gt)
-        let after = try ate(r.closer.correctedFrames(r.results.map(\.pose), c), gt)
-        for l in r.closer.loops { print("loop \(l.candidate)–\(l.query): odometry χ² \(r.closer.odometryDistance(l) ?? -1), inliers \(l.inliers)") }
-        print("loop closure: \(r.closer.loops.count) loops, ATE \(before) → \(after) m over \(gt.pathLength) m")
+        let before = try ate(r.results.map(\.pose), r.gt)
+        let after = try ate(r.closer.correctedFrames(r.results.map(\.pose), c), r.gt)
+        print("loop closure: \(r.closer.loops.count) loops, ATE \(before) → \(after) m over \(r.gt.pathLength) m")
         #expect(after < before)
-        #expect(after < 0.001 * gt.pathLength)
+        #expect(after < 0.001 * r.gt.pathLength)
+    }
 
-        // A false loop: two keyframes far apart on the loop, claimed 1 m apart with a confident covariance.
-        // The constant-time odometry chain equals step-by-step compounding.
-        for (a, b) in [(0, 1), (3, 17), (10, kfs.count - 1)] {
+    /// The constant-time odometry chain between two keyframes equals step-by-step compounding.
+    @Test func odometryChainEqualsStepByStepCompounding() throws {
+        let r = try Self.shared.get()
+        let count = r.closer.keyframes.count
+        #expect(count > 20)
+        for (a, b) in [(0, 1), (3, 17), (10, count - 1)] {
             var t = SE3.identity, cov = Mat6()
             for k in (a + 1)...b {
                 let step = r.closer.keyframes[k - 1].pose.inverse * r.closer.keyframes[k].pose
@@ -74,20 +84,25 @@ import Trajectories
             let scale = (0..<6).map { cov[$0, $0] }.max() ?? 1
             #expect((0..<36).allSatisfy { abs(chain.covariance[$0 / 6, $0 % 6] - cov[$0 / 6, $0 % 6]) <= 1e-6 * scale }, "chain \(a)…\(b)")
         }
+    }
 
-        // Two keyframes far apart on the first lap, claimed to be 1 m apart with a confident covariance.
+    /// Two keyframes far apart on the first lap, claimed to be 1 m apart with a confident
+    /// covariance: the graph rejects the loop and the corrected trajectory is unharmed. (A run of
+    /// its own: adding the loop changes the closer.)
+    @Test func aFalseLoopIsSwitchedOff() throws {
+        let r = try Self.makeRun()
         let firstLap = r.closer.keyframes.filter { $0.index < 150 }
         let a = firstLap[firstLap.count / 4], b = firstLap[3 * firstLap.count / 4]
+        #expect((r.gt.poses[a.index].translation - r.gt.poses[b.index].translation).norm > 10)
         var cov = Mat6()
         for i in 0..<6 { cov[i, i] = i < 3 ? 1e-4 : 1e-6 }
-        let closer = r.closer
-        let clean = try closer.correct()
-        closer.addLoop(LoopConstraint(candidate: a.index, query: b.index, relative: SE3(translation: Vec3(1, 0, 0)),
-                                      covariance: cov, matches: 100, inliers: 100, score: 1))
-        let c2 = try closer.correct()
-        #expect(c2.rejected.contains { $0.candidate == a.index && $0.query == b.index })
-        let withFalse = try ate(closer.correctedFrames(r.results.map(\.pose), c2), gt)
-        let without = try ate(closer.correctedFrames(r.results.map(\.pose), clean), gt)
+        let clean = try r.closer.correct()
+        r.closer.addLoop(LoopConstraint(candidate: a.index, query: b.index, relative: SE3(translation: Vec3(1, 0, 0)),
+                                        covariance: cov, matches: 100, inliers: 100, score: 1))
+        let withLoop = try r.closer.correct()
+        #expect(withLoop.rejected.contains { $0.candidate == a.index && $0.query == b.index })
+        let withFalse = try ate(r.closer.correctedFrames(r.results.map(\.pose), withLoop), r.gt)
+        let without = try ate(r.closer.correctedFrames(r.results.map(\.pose), clean), r.gt)
         #expect(withFalse <= 1.1 * without + 1e-6, "ATE with the false loop \(withFalse) m, without \(without) m")
     }
 }

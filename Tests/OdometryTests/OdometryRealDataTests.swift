@@ -29,9 +29,34 @@ struct OdometryRealDataTests {
         #expect(results.allSatisfy { $0.state != .lost })
         // Goal 0.10 m (libviso2: 0.120 m).
         #expect(ape.statistics.rmse < 0.10)
-        // The reported uncertainty grows along the path and stays finite.
         #expect(results.allSatisfy { $0.covariance.isFinite })
-        #expect(results.last!.covariance[0, 0] + results.last!.covariance[2, 2] > results[5].covariance[0, 0] + results[5].covariance[2, 2])
+    }
+
+    /// The reported pose covariance against the real error: the position error's NEES (3 dof,
+    /// covariance rotated to the world frame) should be ~3 per frame if the uncertainty is
+    /// metric. Both start at the identity, so no alignment is involved.
+    @Test func kitti06PositionUncertaintyMatchesItsError() throws {
+        let ds = try KITTIDataset(root: SharedData.url("kitti-odometry"), sequence: "06")
+        let (_, results) = try runOdometry(ds)
+        let gt = try #require(ds.groundTruth)
+        var nees: [Double] = []
+        for (r, truth) in zip(results, gt.poses).dropFirst() {
+            let c = r.covariance
+            let body = Mat3(rows: Vec3(c[0, 0], c[0, 1], c[0, 2]), Vec3(c[1, 0], c[1, 1], c[1, 2]), Vec3(c[2, 0], c[2, 1], c[2, 2]))
+            let rotation = r.pose.rotation.matrix
+            let world = try #require((rotation * body * rotation.transposed).inverse)
+            let e = r.pose.translation - truth.translation
+            nees.append(e.dot(world * e))
+        }
+        let median = nees.sorted()[nees.count / 2]
+        print("KITTI 06 position NEES (3 dof): median \(median), max \(nees.max() ?? 0)")
+        #expect(nees.count == 50 && nees.allSatisfy(\.isFinite))
+        // Measured: median 289 (σ about 10× too small): the per-frame covariance models independent
+        // image noise, while real drift is dominated by systematic errors (calibration, stereo
+        // bias) that compound linearly. Known, so that this fails once the uncertainty is metric.
+        withKnownIssue("pose covariance overconfident on real data (position NEES median ≈ 290, 3 expected)") {
+            #expect(median < 7.81, "position NEES median \(median) (a metric covariance gives 2.4; 95 % of χ²(3) is 7.81)")
+        }
     }
 
     @Test func eurocStillCameraDoesNotDrift() throws {

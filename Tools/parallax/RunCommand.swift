@@ -50,6 +50,7 @@ struct RunCommand: ParsableCommand {
     var overwrite = false
 
     func run() throws {
+        if let frames, frames <= 0 { throw ValidationError("--frames must be positive (got \(frames))") }
         guard loopClosure == "on" || loopClosure == "off" else { throw ValidationError("--loop-closure must be on or off") }
         let loops = loopClosure == "on" ? try loopClosureConfig(vocabulary: vocabulary) : nil
         guard let kind = DatasetKind(rawValue: dataset.lowercased()) else {

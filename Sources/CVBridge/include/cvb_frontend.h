@@ -97,6 +97,9 @@ void cvb_frontend_set_predictions(cvb_frontend *fe, const int64_t *ids, const fl
  */
 void cvb_allow_avx2(int allowed);
 
+/** Non-zero when this CPU has AVX2 (whatever cvb_allow_avx2 says): without it only SSE2 runs. */
+int cvb_cpu_has_avx2(void);
+
 /** Forgets all tracks (the next frame starts afresh). */
 void cvb_frontend_reset(cvb_frontend *fe);
 
