@@ -126,6 +126,20 @@ int cvb_orb_match_pair(const uint8_t *left, const uint8_t *right, int width, int
 int cvb_orb_describe(const uint8_t *pixels, int width, int height, const float *uv, int count,
                      uint8_t *descriptors, uint8_t *valid, cvb_error *err);
 
+/**
+ * OpenCV's StereoSGBM on a rectified 8-bit grey pair (reference for measuring the front end's
+ * stereo): `out` receives width × height disparities of the left image, pixels, −1 where SGBM
+ * has none. `num_disparities` a positive multiple of 16, `block_size` odd.
+ */
+int cvb_sgbm_disparity(const uint8_t *left, const uint8_t *right, int width, int height, int num_disparities,
+                       int block_size, float *out, cvb_error *err);
+
+/**
+ * Decodes a 16-bit greyscale PNG without scaling (ground-truth disparity maps); `*pixels` is
+ * malloc'ed (width × height), free it with free().
+ */
+int cvb_png_decode16(const char *path, uint16_t **pixels, int *width, int *height, cvb_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,64 @@
+import CVBridge
+import Datasets
+import Foundation
+import Geometry
+
+/// The front end's stereo matching on one rectified pair against ground-truth disparity, with
+/// OpenCV's StereoSGBM at the same pixels beside it (`parallax bench stereo`).
+public enum StereoBenchmark {
+    public struct Result: Codable, Sendable {
+        public var frontend: StereoAccuracy
+        public var sgbm: StereoAccuracy
+    }
+
+    /// Runs the front end's detection and stereo on the pair (its first frame: no tracking) and
+    /// SGBM on the whole image, and compares both with `truth` at the front end's matched
+    /// pixels (sub-pixel positions, `DisparityMap.value`). `mask` (same size, 255 = use) limits
+    /// where truth counts, e.g. Middlebury's non-occluded mask.
+    public static func run(left: GreyImage, right: GreyImage, truth: DisparityMap, mask: GreyImage? = nil,
+                           config: FrontendConfig = FrontendConfig()) throws(FrontendError) -> Result {
+        guard left.width == right.width, left.height == right.height, truth.width == left.width, truth.height == left.height,
+              mask.map({ $0.width == left.width && $0.height == left.height }) ?? true else {
+            throw .imageSize(expected: "\(left.width)×\(left.height) for both images, the truth and the mask",
+                             got: "right \(right.width)×\(right.height), truth \(truth.width)×\(truth.height)"
+                                + (mask.map { ", mask \($0.width)×\($0.height)" } ?? ""))
+        }
+        let w = left.width, h = left.height
+        let camera = StereoCamera(fx: Double(w), fy: Double(w), cx: Double(w) / 2, cy: Double(h) / 2, baseline: 1, width: w, height: h)
+        let frontend = try Frontend(camera: camera, config: config)
+        let features = try frontend.process(left: left, right: right).features.filter { $0.disparity != nil }
+        let sgbm = try sgbmDisparity(left: left, right: right, maxDisparity: config.maxDisparity)
+        var ours: [StereoAccuracy.Sample] = [], theirs: [StereoAccuracy.Sample] = []
+        var sgbmMatches = 0
+        for f in features {
+            let x = Int(f.uv.x.rounded()), y = Int(f.uv.y.rounded())
+            guard x >= 0, y >= 0, x < w, y < h else { continue }
+            let s = Double(sgbm[y * w + x])
+            if s >= 0 { sgbmMatches += 1 }
+            guard mask.map({ $0.pixels[y * w + x] == 255 }) ?? true, let t = truth.value(x: f.uv.x, y: f.uv.y), let d = f.disparity else {
+                continue
+            }
+            ours.append(.init(estimate: d, truth: t, variance: f.disparityVariance))
+            // SGBM's disparity is per integer pixel: compare it with the truth at that pixel.
+            if s >= 0, let tp = truth.value(x: Double(x), y: Double(y)) { theirs.append(.init(estimate: s, truth: tp, variance: nil)) }
+        }
+        return Result(frontend: StereoAccuracy(matches: features.count, samples: ours),
+                      sgbm: StereoAccuracy(matches: sgbmMatches, samples: theirs))
+    }
+
+    /// OpenCV's SGBM disparities (−1 where none), searching up to `maxDisparity` pixels.
+    static func sgbmDisparity(left: GreyImage, right: GreyImage, maxDisparity: Int) throws(FrontendError) -> [Float] {
+        var out = [Float](repeating: -1, count: left.width * left.height)
+        var err = cvb_error()
+        let range = Int32((maxDisparity + 15) / 16 * 16)
+        let rc = left.pixels.withUnsafeBufferPointer { l in
+            right.pixels.withUnsafeBufferPointer { r in
+                out.withUnsafeMutableBufferPointer { o in
+                    cvb_sgbm_disparity(l.baseAddress, r.baseAddress, Int32(left.width), Int32(left.height), range, 5, o.baseAddress, &err)
+                }
+            }
+        }
+        guard rc == CVB_OK.rawValue else { throw .bridge(err.text) }
+        return out
+    }
+}

@@ -1,0 +1,53 @@
+import Datasets
+import Foundation
+import Frontend
+import Testing
+import TestSupport
+
+/// The front end's stereo against real ground-truth disparity (KITTI 2012 LiDAR, ETH3D laser
+/// scan, Middlebury structured light), with OpenCV's SGBM at the same pixels.
+@Suite(.enabled(if: SharedData.available, Comment(rawValue: SharedData.skipMessage)))
+struct StereoAccuracyTests {
+    static let pairs: [(name: String, left: String, right: String, truth: String, mask: String?)] = [
+        ("KITTI 2012 000070", "kitti2012/image_0/000070_10.png", "kitti2012/image_1/000070_10.png", "kitti2012/disp_noc/000070_10.png", nil),
+        ("ETH3D playground", "eth3d/playground/im0.png", "eth3d/playground/im1.png", "eth3d/playground/disp0.pfm", nil),
+        ("Middlebury Motorcycle", "middlebury2014/Motorcycle/im0.png", "middlebury2014/Motorcycle/im1.png",
+         "middlebury2014/Motorcycle/disp0GT.pfm", "middlebury2014/Motorcycle/mask0nocc.png"),
+    ]
+
+    static func run(_ k: Int) throws -> StereoBenchmark.Result {
+        let p = pairs[k]
+        let url = { (s: String) in SharedData.url("stereo-gt/" + s) }
+        return try StereoBenchmark.run(left: GreyImage.decode(url(p.left)), right: GreyImage.decode(url(p.right)),
+                                       truth: DisparityMap.read(url(p.truth)), mask: try p.mask.map { try GreyImage.decode(url($0)) })
+    }
+
+    /// No band of true disparity with 30 or more points may be biased by more than 0.1 px: a
+    /// disparity bias is a depth (and so scale) bias, worst for far points.
+    @Test(arguments: 0..<3) func noDisparityBandIsBiased(_ k: Int) throws {
+        let r = try Self.run(k)
+        print("\(Self.pairs[k].name): front end \(r.frontend.text)\nSGBM \(r.sgbm.text)")
+        #expect(r.frontend.withTruth >= 50, "too few matches with ground truth to judge")
+        for band in r.frontend.bands where band.points >= 30 {
+            let bias = try #require(band.medianError)
+            #expect(abs(bias) <= 0.1, "\(Self.pairs[k].name), true disparity \(band.from)…: median error \(bias) px")
+        }
+    }
+
+    /// The readers: KITTI's 16-bit PNG at a pixel with truth, and a PFM's bottom-up row order.
+    @Test func groundTruthReadersDecodeKnownValues() throws {
+        let kitti = try DisparityMap.read(SharedData.url("stereo-gt/kitti2012/disp_noc/000070_10.png"))
+        #expect(kitti.width == 1241 && kitti.height == 376)
+        let known = kitti.values.filter(\.isFinite)
+        #expect(known.count > 50_000 && known.allSatisfy { $0 > 0 && $0 < 256 })
+        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
+        let pfm = dir.url.appendingPathComponent("t.pfm")
+        var data = Data("Pf\n2 2\n-1\n".utf8)
+        for v: Float in [1, 2, .infinity, 4] { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        try data.write(to: pfm)
+        let map = try DisparityMap.read(pfm)
+        // File rows are bottom-up: the first row written is the image's bottom row.
+        #expect(map.values[2] == 1 && map.values[3] == 2 && map.values[0].isNaN && map.values[1] == 4)
+        #expect(map.value(x: 1, y: 1) == 2 && map.value(x: 0, y: 0) == nil)
+    }
+}
