@@ -48,6 +48,9 @@ struct FrontendBench: ParsableCommand {
     @Option(help: "Forward–backward threshold, pixels.")
     var fbThreshold: Float = FrontendConfig().forwardBackwardThreshold
 
+    @Option(help: "Write every feature of the first pass to this CSV (frame, id, u, v, previous u, v, disparity, its variance), for analysis.")
+    var featuresCsv: String?
+
     func run() throws {
         guard let kind = DatasetKind(rawValue: dataset.lowercased()) else {
             throw ValidationError("unknown dataset layout '\(dataset)'")
@@ -71,6 +74,7 @@ struct FrontendBench: ParsableCommand {
         var stages: [String: [Double]] = [:]
         var counts: [Double] = [], stereo: [Double] = [], tracked: [Double] = []
         var check = GeometryCheck(camera: ds.camera)
+        var rows = ["frame,id,u,v,previous_u,previous_v,disparity,disparity_variance"]
         for pass in 0..<passes {
             let fe: Frontend
             do { fe = try Frontend(camera: ds.camera, config: config) } catch { throw CLIError(error.description) }
@@ -81,6 +85,12 @@ struct FrontendBench: ParsableCommand {
                     stages[k, default: []].append(v)
                 }
                 if pass == 0 {
+                    if featuresCsv != nil {
+                        rows += feats.map { f in
+                            let values: [Double?] = [f.uv.x, f.uv.y, f.previousUV?.x, f.previousUV?.y, f.disparity, f.disparityVariance]
+                            return "\(i),\(f.id)," + values.map { $0.map { "\($0)" } ?? "" }.joined(separator: ",")
+                        }
+                    }
                     counts.append(Double(feats.count))
                     stereo.append(Double(feats.filter { $0.disparity != nil }.count))
                     tracked.append(Double(feats.filter(\.isTracked).count))
@@ -93,6 +103,11 @@ struct FrontendBench: ParsableCommand {
             }
         }
         progressDone()
+        if let featuresCsv {
+            do { try (rows.joined(separator: "\n") + "\n").write(toFile: featuresCsv, atomically: true, encoding: .utf8) } catch {
+                throw CLIError("\(featuresCsv): cannot write: \(fileErrorReason(error))")
+            }
+        }
         let med = { (x: [Double]) in GeometryCheck.median(x) ?? .nan }
         print("front end on \(ds.name): \(frames.count) frames × \(passes) passes, \(ds.camera.width)×\(ds.camera.height)")
         print(String(format: "features     %.0f per frame (median), %.0f with stereo, %.0f tracked from the previous frame",
@@ -164,6 +179,7 @@ struct StereoBench: ParsableCommand {
     @Argument(help: "Right image (rectified).") var right: String
     @Argument(help: "Ground-truth disparity of the left image (.png or .pfm).") var groundTruth: String
     @Option(help: "Mask image: only pixels of value 255 count (e.g. Middlebury's mask0nocc.png).") var mask: String?
+    @Option(help: "YAML configuration whose front-end settings the matching uses (see README).") var config: String?
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -172,7 +188,8 @@ struct StereoBench: ParsableCommand {
             let l = try GreyImage.decode(URL(fileURLWithPath: left)), r = try GreyImage.decode(URL(fileURLWithPath: right))
             let truth = try DisparityMap.read(URL(fileURLWithPath: groundTruth))
             let m = try mask.map { try GreyImage.decode(URL(fileURLWithPath: $0)) }
-            result = try StereoBenchmark.run(left: l, right: r, truth: truth, mask: m)
+            let settings = try config.map { try OdometryConfig(yaml: $0).frontend } ?? FrontendConfig()
+            result = try StereoBenchmark.run(left: l, right: r, truth: truth, mask: m, config: settings)
         } catch let e as DatasetError { throw CLIError(e.description) } catch let e as FrontendError {
             throw CLIError("\(left): \(e.description)")
         }
