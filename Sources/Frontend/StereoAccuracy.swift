@@ -19,6 +19,17 @@ public struct StereoAccuracy: Codable, Sendable, Equatable {
             case from, to, points, mad
             case medianError = "median_error", meanError = "mean_error"
         }
+
+        /// Every key is written, `null` where there is no value, so that readers see one shape.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(from, forKey: .from)
+            try c.encode(to, forKey: .to)
+            try c.encode(points, forKey: .points)
+            try c.encode(medianError, forKey: .medianError)
+            try c.encode(meanError, forKey: .meanError)
+            try c.encode(mad, forKey: .mad)
+        }
     }
 
     /// One disparity with its truth, and its variance when the method reports one.
@@ -46,6 +57,18 @@ public struct StereoAccuracy: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case matches, bands, nees
         case withTruth = "with_truth", medianError = "median_error", outliers1px = "outliers_1px", outliers3px = "outliers_3px"
+    }
+
+    /// Every key is written, `null` where there is no value (SGBM reports no variance: `nees` null).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(matches, forKey: .matches)
+        try c.encode(withTruth, forKey: .withTruth)
+        try c.encode(bands, forKey: .bands)
+        try c.encode(medianError, forKey: .medianError)
+        try c.encode(outliers1px, forKey: .outliers1px)
+        try c.encode(outliers3px, forKey: .outliers3px)
+        try c.encode(nees, forKey: .nees)
     }
 
     /// Band edges, pixels: < 5, 5–10, 10–20, 20–40, ≥ 40.

@@ -50,4 +50,15 @@ struct StereoAccuracyTests {
         #expect(map.values[2] == 1 && map.values[3] == 2 && map.values[0].isNaN && map.values[1] == 4)
         #expect(map.value(x: 1, y: 1) == 2 && map.value(x: 0, y: 0) == nil)
     }
+
+    /// `--json` has one shape: every key present, `null` where there is no value.
+    @Test func jsonHasEveryKey() throws {
+        let a = StereoAccuracy(matches: 3, samples: [.init(estimate: 10.2, truth: 10, variance: nil), .init(estimate: 50, truth: 45, variance: nil)])
+        let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(a)) as? [String: Any])
+        #expect(Set(object.keys) == ["matches", "with_truth", "bands", "median_error", "outliers_1px", "outliers_3px", "nees"])
+        #expect(object["nees"] is NSNull && (object["outliers_3px"] as? Double) == 0.5)
+        let bands = try #require(object["bands"] as? [[String: Any]])
+        #expect(bands.count == 5 && bands.allSatisfy { Set($0.keys) == ["from", "to", "points", "median_error", "mean_error", "mad"] })
+        #expect(bands[0]["median_error"] is NSNull && bands[4]["to"] is NSNull && (bands[2]["points"] as? Int) == 1)
+    }
 }
