@@ -1,0 +1,124 @@
+import Geometry
+import PoseGraph
+
+/// A 6 × 3 block (pose rows ρ then φ, point columns) as two 3 × 3 halves.
+struct Block63 {
+    var top: Mat3, bottom: Mat3
+    static let zero = Block63(top: .zero, bottom: .zero)
+    /// (self) · M · (other)ᵀ, a 6 × 6 block, row-major.
+    func times(_ m: Mat3, transposeOf other: Block63) -> [Double] {
+        let a = top * m, b = bottom * m
+        let blocks = [[a * other.top.transposed, a * other.bottom.transposed], [b * other.top.transposed, b * other.bottom.transposed]]
+        var out = [Double](repeating: 0, count: 36)
+        for r in 0..<6 { for c in 0..<6 { out[r * 6 + c] = blocks[r / 3][c / 3][r % 3, c % 3] } }
+        return out
+    }
+    /// self · v (a 6-vector) for a 3-vector v.
+    func times(_ v: Vec3) -> Vec6 { Vec6(top * v, bottom * v) }
+    /// selfᵀ · x for a 6-vector x.
+    func transposedTimes(_ x: Vec6) -> Vec3 { top.transposed * x.head + bottom.transposed * x.tail }
+}
+
+/// The normal equations of a bundle problem at its current values, in the blocks the Schur
+/// complement needs: pose–pose (block diagonal: every residual has one pose), pose–point per
+/// observation, point–point per point, and both gradients.
+struct NormalEquations {
+    var poseDiagonal: [[Double]]      // per pose, 6 × 6 row-major
+    var posePoint: [Block63]          // per observation
+    var pointDiagonal: [Mat3]         // per point
+    var poseGradient: [Vec6]
+    var pointGradient: [Vec3]
+
+    init(_ p: BundleProblem, layout: SchurLayout, weight: (Double) -> Double) {
+        poseDiagonal = Array(repeating: Array(repeating: 0, count: 36), count: p.poses.count)
+        posePoint = Array(repeating: .zero, count: p.observations.count)
+        pointDiagonal = Array(repeating: .zero, count: p.points.count)
+        poseGradient = Array(repeating: Vec6(.zero, .zero), count: p.poses.count)
+        pointGradient = Array(repeating: .zero, count: p.points.count)
+        for (k, o) in p.observations.enumerated() {
+            guard let l = p.linearize(o) else { continue }
+            let w = o.information * weight(l.residual.dot(o.information * l.residual))
+            let (a, b) = l.pose, c = l.point
+            let wr = w * l.residual
+            pointDiagonal[o.point] += c.transposed * w * c
+            pointGradient[o.point] += c.transposed * wr
+            guard layout.blockOf[o.pose] >= 0 else { continue }
+            let pose = Block63(top: a.transposed, bottom: b.transposed)
+            posePoint[k] = Block63(top: a.transposed * w * c, bottom: b.transposed * w * c)
+            let h = pose.times(w, transposeOf: pose)
+            for i in 0..<36 { poseDiagonal[o.pose][i] += h[i] }
+            poseGradient[o.pose] = poseGradient[o.pose] + pose.times(wr)
+        }
+    }
+}
+
+/// Which poses are unknowns, which pose pairs the points couple, and the sparse solver of the
+/// reduced system (pattern and symbolic analysis built once per problem).
+struct SchurLayout {
+    /// Block of each pose in the reduced system, −1 for fixed poses.
+    let blockOf: [Int]
+    /// Observations of each point, and the pose of each observation.
+    let observationsOf: [[Int]]
+    let poseOf: [Int]
+    let system: SparseBlockSystem?
+
+    init(_ p: BundleProblem) throws(PoseGraphError) {
+        var blockOf = [Int](repeating: -1, count: p.poses.count), n = 0
+        for k in p.poses.indices where !p.fixed.contains(k) { blockOf[k] = n; n += 1 }
+        var observationsOf = [[Int]](repeating: [], count: p.points.count)
+        for (k, o) in p.observations.enumerated() { observationsOf[o.point].append(k) }
+        var couplings: [(Int, Int)] = []
+        for list in observationsOf {
+            let blocks = Set(list.map { blockOf[p.observations[$0].pose] }.filter { $0 >= 0 }).sorted()
+            for (x, a) in blocks.enumerated() { for b in blocks[x...] { couplings.append((a, b)) } }
+        }
+        self.blockOf = blockOf
+        self.observationsOf = observationsOf
+        poseOf = p.observations.map(\.pose)
+        system = n > 0 ? try SparseBlockSystem(blockSize: 6, blocks: n, couplings: couplings) : nil
+    }
+
+    /// The damped step: pose increments (zero for fixed poses) and point increments.
+    struct Step { var poses: [Vec6]; var points: [Vec3] }
+
+    func solve(_ e: NormalEquations, damping: Double) throws(PoseGraphError) -> Step {
+        let pointInverse = e.pointDiagonal.map { ($0 + Mat3.identity * damping).inverse ?? .zero }
+        var poses = [Vec6](repeating: Vec6(.zero, .zero), count: blockOf.count)
+        if let system {
+            system.reset()
+            var rhs = [Double](repeating: 0, count: system.blocks * 6)
+            for (k, b) in blockOf.enumerated() where b >= 0 {
+                system.add(row: b, column: b, e.poseDiagonal[k])
+                for i in 0..<6 { rhs[b * 6 + i] -= e.poseGradient[k][i] }
+            }
+            system.addToDiagonal(damping)
+            for (i, list) in observationsOf.enumerated() {
+                let m = pointInverse[i]
+                for a in list {
+                    let ba = blockOf[poseOf[a]]
+                    guard ba >= 0 else { continue }
+                    let x = e.posePoint[a].times(m * e.pointGradient[i])
+                    for r in 0..<6 { rhs[ba * 6 + r] += x[r] }
+                    for b in list {
+                        let bb = blockOf[poseOf[b]]
+                        guard bb >= ba else { continue }
+                        system.add(row: ba, column: bb, e.posePoint[a].times(m, transposeOf: e.posePoint[b]).map { -$0 })
+                    }
+                }
+            }
+            let delta = try system.solve(rhs)
+            for (k, b) in blockOf.enumerated() where b >= 0 { poses[k] = Vec6(Array(delta[(b * 6)..<(b * 6 + 6)])) }
+        }
+        let points = observationsOf.enumerated().map { i, list in
+            var g = e.pointGradient[i] * -1
+            for a in list where blockOf[poseOf[a]] >= 0 { g = g - e.posePoint[a].transposedTimes(poses[poseOf[a]]) }
+            return pointInverse[i] * g
+        }
+        return Step(poses: poses, points: points)
+    }
+
+    func apply(_ step: Step, to p: inout BundleProblem) {
+        for k in p.poses.indices where blockOf[k] >= 0 { p.poses[k] = p.poses[k] * SE3.exp(step.poses[k]) }
+        for i in p.points.indices { p.points[i] = p.points[i] + step.points[i] }
+    }
+}
