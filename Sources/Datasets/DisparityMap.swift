@@ -27,6 +27,7 @@ public struct DisparityMap: Sendable {
     /// all are known and within 1 px of each other (one surface), else the nearest pixel's, or nil
     /// where that is unknown or outside the map.
     public func value(x: Double, y: Double) -> Double? {
+        guard x.isFinite, y.isFinite, x > -1, y > -1, x < Double(width), y < Double(height) else { return nil }
         let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
         let ax = x - Double(x0), ay = y - Double(y0)
         if x0 >= 0, y0 >= 0, x0 + 1 < width, y0 + 1 < height {

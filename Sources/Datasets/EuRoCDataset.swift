@@ -161,7 +161,7 @@ struct EuRoCSensor {
         guard res.allSatisfy({ $0 >= 1 && $0 <= 100_000 && $0 == $0.rounded() }) else {
             throw fail("resolution", "resolution must be two whole numbers of pixels, 1 to 100000")
         }
-        let m = try numbers(file["T_BS"]?.node.mapping?["data"], "T_BS.data", count: 16)
+        let m = try numbers(file["T_BS"]?.node.mapping?["data"], "T_BS", count: 16)
         let rm = Mat3(rows: Vec3(m[0], m[1], m[2]), Vec3(m[4], m[5], m[6]), Vec3(m[8], m[9], m[10]))
         guard let r = SO3(matrix: rm, tolerance: 1e-4) else { throw fail("T_BS", "T_BS rotation is not orthonormal") }
         camera = DistortedCamera(fx: k[0], fy: k[1], cx: k[2], cy: k[3], distortion: d)

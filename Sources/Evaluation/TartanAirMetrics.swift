@@ -73,7 +73,8 @@ public enum TartanAirMetrics {
         }
         let (rpeRot, rpeTrans) = relativeErrors(gt, est)
         let (kittiRot, kittiTrans) = kittiErrors(gt, est)
-        guard [ate, ateScale, s, rpeRot, rpeTrans, kittiRot, kittiTrans].allSatisfy(\.isFinite) else {
+        // The KITTI-style figures are NaN by design when no segment fits a short path.
+        guard [ate, ateScale, s, rpeRot, rpeTrans].allSatisfy(\.isFinite) else {
             throw .nonFiniteResult("TartanAir metrics")
         }
         return Result(ate: ate, ateScale: ateScale, scale: s, rpeRotation: rpeRot, rpeTranslation: rpeTrans,

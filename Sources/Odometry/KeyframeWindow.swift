@@ -13,6 +13,9 @@ struct KeyframeWindow {
     struct Keyframe {
         var pose: SE3
         var points: [Int64: StereoPoint]
+        /// Every stereo point of the keyframe's frame (selected or not): its observations for the
+        /// bundle adjustment.
+        var observations: [Int64: StereoPoint] = [:]
         var accumulated: [Int64: (uu: Double, uv: Double, vv: Double)] = [:]
     }
 
@@ -24,7 +27,7 @@ struct KeyframeWindow {
     }
 
     /// Keyframes kept, oldest first.
-    private(set) var keyframes: [Keyframe] = []
+    var keyframes: [Keyframe] = []
     /// Serial number of `keyframes[0]`.
     private var firstSerial = 0
     private var edges: [Edge] = []

@@ -62,6 +62,13 @@ public struct OdometryConfig: Sendable, Equatable {
     /// older window keyframes it still sees; a pose graph over the window refines it). 0 or 1 turns
     /// it off. Default 5.
     public var windowSize = 5
+    /// Local bundle adjustment over the window at every new keyframe (`BundleAdjustment`): poses
+    /// and the points two or more window keyframes see, every observation weighted by its
+    /// calibrated (u, v, δ) covariance; the new keyframe's points take the refined positions.
+    /// Default false (see BENCHMARKS.md for its measured effect).
+    public var bundleAdjustment = false
+    /// Levenberg–Marquardt iterations of the local bundle adjustment. Default 5.
+    public var bundleAdjustmentIterations = 5
     /// Compute ORB descriptors of each new keyframe's points (`FrameResult.keyframe`), for place
     /// recognition. Default true.
     public var describeKeyframes = true

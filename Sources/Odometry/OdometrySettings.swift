@@ -22,6 +22,8 @@ extension OdometryConfig {
         .number("keyframe_rotation", \.keyframeRotation, SettingBounds(0, Double.pi, lowerOpen: true)),
         .integer("window_size", \.windowSize, SettingBounds(0, 50)),
         .flag("describe_keyframes", \.describeKeyframes),
+        .flag("bundle_adjustment", \.bundleAdjustment),
+        .integer("bundle_adjustment_iterations", \.bundleAdjustmentIterations, SettingBounds(1, 100)),
         .integer("solver_iterations", \.solverIterations, SettingBounds(1, 1000)),
         .number("measurement_variance_floor", \.measurementVarianceFloor, .nonNegative),
         .number("motion_prior_translation", \.motionPriorTranslation, .nonNegative),
@@ -60,7 +62,9 @@ extension OdometryConfig {
             }
         }
         if let violation = config.violation {
-            throw .malformed(path, line: file[violation.key]?.line ?? 1, violation.description)
+            // A contradiction may involve a key the file does not set: point at one it does.
+            let line = file[violation.key]?.line ?? file["min_inliers"]?.line ?? 1
+            throw .malformed(path, line: line, violation.description)
         }
         self = config
     }

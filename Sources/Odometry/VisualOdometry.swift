@@ -195,9 +195,10 @@ public final class VisualOdometry {
                 makeKeyframe(stereoPoints(features), pose: pose, covariance: covariance)
                 state = .keyframe
                 if config.windowSize > 1 {
-                    let optimised = window.add(KeyframeWindow.Keyframe(pose: pose, points: mapPoints), features: features,
-                                               relative: est.pose, relativeCovariance: est.covariance,
+                    let added = KeyframeWindow.Keyframe(pose: pose, points: mapPoints, observations: keyframeObservations)
+                    var optimised = window.add(added, features: features, relative: est.pose, relativeCovariance: est.covariance,
                                                solver: solver, minInliers: config.minInliers)
+                    if config.bundleAdjustment { optimised = refineByBundleAdjustment() ?? optimised }
                     // Move the motion model with the correction so the velocity stays the same.
                     let correction = optimised * pose.inverse
                     previousPose = (correction * previousPose).orthonormalized
@@ -274,6 +275,24 @@ public final class VisualOdometry {
             matches.append(PoseMatch(p, observedAs: f, uvCovariance: cov, camera: camera, minDisparity: config.minDisparity))
         }
         return matches
+    }
+
+    /// Every stereo point of the current keyframe, by track id.
+    private var keyframeObservations: [Int64: StereoPoint] {
+        Dictionary(keyframeStereoPoints.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Bundle-adjusts the window; the new keyframe's map points take their refined positions.
+    /// Returns the new keyframe's refined pose (nil when the adjustment did not run).
+    private func refineByBundleAdjustment() -> SE3? {
+        var adjustment = BundleAdjustment()
+        adjustment.huber = config.huberThreshold
+        adjustment.maxIterations = config.bundleAdjustmentIterations
+        let refined = window.bundleAdjust(camera: camera, adjustment: adjustment, gate: config.inlierChiSquare)
+        guard !refined.isEmpty, let newest = window.keyframes.last?.pose else { return nil }
+        let toCamera = newest.inverse
+        for (id, world) in refined where mapPoints[id] != nil { mapPoints[id]?.position = toCamera * world }
+        return newest
     }
 
     /// The features that triangulate.

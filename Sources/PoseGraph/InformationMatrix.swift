@@ -73,7 +73,10 @@ public enum InformationMatrix {
     /// Eigenvalues and eigenvectors (columns of the row-major `vectors`) of a symmetric matrix by
     /// cyclic Jacobi rotations: exact to rounding for the 3 × 3 and 6 × 6 matrices of pose graphs.
     public static func symmetricEigen(_ m: [Double], _ n: Int) -> (values: [Double], vectors: [Double]) {
-        var a = m
+        // Scaled to unit largest entry so that the sums of squares below cannot overflow.
+        let scale = m.map(abs).max() ?? 0
+        guard scale > 0, scale.isFinite else { return (Array(repeating: scale.isFinite ? 0 : .nan, count: n), identityMatrix(n)) }
+        var a = m.map { $0 / scale }
         var v = [Double](repeating: 0, count: n * n)
         for k in 0..<n { v[k * n + k] = 1 }
         for _ in 0..<100 {
@@ -84,7 +87,11 @@ public enum InformationMatrix {
             if off <= 1e-30 * total || off == 0 { break }
             for p in 0..<n { for q in (p + 1)..<n where a[p * n + q] != 0 { rotate(&a, &v, n, p, q) } }
         }
-        return ((0..<n).map { a[$0 * n + $0] }, v)
+        return ((0..<n).map { a[$0 * n + $0] * scale }, v)
+    }
+
+    private static func identityMatrix(_ n: Int) -> [Double] {
+        (0..<(n * n)).map { $0 / n == $0 % n ? 1 : 0 }
     }
 
     /// One Jacobi rotation zeroing a[p][q] (Golub & Van Loan, Algorithm 8.4.1).

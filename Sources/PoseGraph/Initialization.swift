@@ -19,9 +19,9 @@ public enum Initialization {
     /// Starting values by `method`, and the method that produced them (`.auto` resolves to
     /// `.chordal`, or to `.file` when the chordal relaxation throws).
     ///
-    /// Chordal is the default because starting from the file's estimates ends in a worse local
-    /// minimum on graphs with large rotational noise (sphere_bignoise_vertex3: χ² 7.52e6 against
-    /// 2.99e6 from chordal), while chordal reached the best minimum on every benchmark graph.
+    /// Chordal is the default because Levenberg–Marquardt started from poses with large rotational
+    /// errors stops in a worse local minimum, while the chordal relaxation starts it near the
+    /// global one (measured on the standard benchmark graphs in BENCHMARKS.md).
     public static func initialize<P: ManifoldPose>(_ graph: FactorGraph<P>, method: InitializationMethod)
         throws(PoseGraphError) -> (poses: [P], used: InitializationMethod, fallbackReason: PoseGraphError?) {
         switch method {

@@ -27,7 +27,7 @@ public enum PoseGraphError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .malformedLine(file, line, reason): "\(file):\(line): \(reason)"
         case let .unsupportedContent(file, reason): "\(file): \(reason)"
         case let .indefiniteInformation(file, line, edges, total):
-            "\(file):\(line): information matrix is not positive definite (\(edges) of \(total) edges have one, the first on this line); least squares would be unbounded along it"
+            "\(file):\(line): information matrix is not positive definite (\(edges) of \(total) edges have one, the first on this line): an indefinite one makes least squares unbounded, a singular one leaves directions unconstrained"
         case let .unknownVertex(id, context): "unknown vertex \(id) (\(context))"
         case let .disconnected(components, example):
             "the pose graph is disconnected: \(components) components (vertex \(example) is not connected to the first pose)"

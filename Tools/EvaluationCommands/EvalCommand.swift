@@ -124,7 +124,8 @@ func loadPair(_ source: TrajectoryPair.Source) throws(EvaluationError) -> Trajec
 /// them already) and exits with status 1.
 func failEvaluation(_ error: EvaluationError, files: [String] = []) -> ExitCode {
     var message = error.description
-    if !files.isEmpty, !files.contains(where: { message.contains($0) }) {
+    // Option errors are about the command line, not the files.
+    if case .invalidOption = error {} else if !files.isEmpty, !files.contains(where: { message.contains($0) }) {
         message = files.joined(separator: ", ") + ": " + message
     }
     FileHandle.standardError.write(Data("error: \(printableText(message))\n".utf8))

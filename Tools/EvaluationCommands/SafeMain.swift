@@ -12,7 +12,8 @@ extension ParsableCommand {
             try command.run()
         } catch {
             let code = exitCode(for: error)
-            let message = printableText(fullMessage(for: error), limit: 4000)
+            // Help and version (success) are the tool's own text, printed whole.
+            let message = code == .success ? fullMessage(for: error) : printableText(fullMessage(for: error), limit: 4000)
             if !message.isEmpty {
                 if code == .success { print(message) } else { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             }

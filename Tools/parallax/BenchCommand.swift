@@ -188,6 +188,11 @@ struct StereoBench: ParsableCommand {
             let l = try GreyImage.decode(URL(fileURLWithPath: left)), r = try GreyImage.decode(URL(fileURLWithPath: right))
             let truth = try DisparityMap.read(URL(fileURLWithPath: groundTruth))
             let m = try mask.map { try GreyImage.decode(URL(fileURLWithPath: $0)) }
+            let size = "\(l.width)×\(l.height)"
+            for (path, w, h) in [(right, r.width, r.height), (groundTruth, truth.width, truth.height)] + (m.map { [(mask ?? "", $0.width, $0.height)] } ?? [])
+            where w != l.width || h != l.height {
+                throw CLIError("\(path): \(w)×\(h), but \(left) is \(size): the pair, its ground truth and the mask must have one size")
+            }
             let settings = try config.map { try OdometryConfig(yaml: $0).frontend } ?? FrontendConfig()
             result = try StereoBenchmark.run(left: l, right: r, truth: truth, mask: m, config: settings)
         } catch let e as DatasetError { throw CLIError(e.description) } catch let e as FrontendError {

@@ -49,7 +49,7 @@ struct DemoCommand: ParsableCommand {
         print(String(format: "synthetic %@ %@: %d frames, %.1f m, 640×480 rendered on the fly", w.rawValue, t.rawValue,
                      frames, seq.groundTruth?.pathLength ?? 0))
         let folder = out.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("parallax-demo-\(ProcessInfo.processInfo.processIdentifier)")
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("parallax-demo-\(UUID().uuidString)")
         defer { if out == nil { try? FileManager.default.removeItem(at: folder) } }
         let summary = try runOdometry(on: seq, frames: frames, config: OdometryConfig(), out: folder, overwrite: overwrite,
                                       quiet: quiet, byTime: false, announceOutputs: out != nil)

@@ -1,0 +1,46 @@
+import Geometry
+
+extension KeyframeWindow {
+    /// Structure and motion over the window: the keyframes' poses and the selected points seen in
+    /// stereo by at least two of them, every observation a (u, v, δ) residual weighted by its
+    /// calibrated covariance. The oldest keyframe is held fixed rather than marginalised: it is
+    /// the gauge the pose graph already fixes, and a fixed pose adds no fill-in or linearisation
+    /// point to keep consistent (the window is short; its older information lives in the poses
+    /// that leave it). Returns the refined world positions of the points, by track id.
+    /// Observations whose χ² at the starting values exceeds `gate` (the pose solve's inlier gate)
+    /// are left out: mistracks and moving objects that the solves' RANSAC never saw as inliers.
+    mutating func bundleAdjust(camera: StereoCamera, adjustment: BundleAdjustment, gate: Double) -> [Int64: Vec3] {
+        guard keyframes.count >= 2 else { return [:] }
+        var ids: [Int64] = []
+        var indexOf: [Int64: Int] = [:]
+        var points: [Vec3] = []
+        var observations: [StereoObservation] = []
+        let selected = Set(keyframes.flatMap { $0.points.keys })
+        for id in selected.sorted() {
+            let seenBy = keyframes.indices.filter { keyframes[$0].observations[id] != nil }
+            guard seenBy.count >= 2, let first = seenBy.first, let p = keyframes[first].observations[id] else { continue }
+            indexOf[id] = points.count
+            ids.append(id)
+            points.append(keyframes[first].pose * p.position)
+            for k in seenBy {
+                guard let o = keyframes[k].observations[id] else { continue }
+                let c = o.pixelCovariance
+                let covariance = Mat3(rows: Vec3(c.uu, c.uv, 0), Vec3(c.uv, c.vv, 0), Vec3(0, 0, o.disparityVariance))
+                if let obs = StereoObservation(pose: k, point: points.count - 1, measurement: Vec3(o.uv.x, o.uv.y, o.disparity),
+                                               covariance: covariance) {
+                    observations.append(obs)
+                }
+            }
+        }
+        guard !points.isEmpty else { return [:] }
+        var problem = BundleProblem(camera: camera, poses: keyframes.map(\.pose), points: points, observations: observations, fixed: [0])
+        let start = problem
+        problem.observations.removeAll { o in
+            guard let l = start.linearize(o) else { return true }
+            return l.residual.dot(o.information * l.residual) > gate
+        }
+        guard (try? adjustment.optimize(&problem)) != nil else { return [:] }
+        for k in keyframes.indices { keyframes[k].pose = problem.poses[k].orthonormalized }
+        return Dictionary(uniqueKeysWithValues: ids.map { ($0, problem.points[indexOf[$0] ?? 0]) })
+    }
+}
