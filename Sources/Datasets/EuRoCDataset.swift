@@ -51,7 +51,8 @@ public struct EuRoCDataset: StereoDataset {
         unpairedFrames = stamps0.count + stamps1.count - 2 * stamps.count
         if unpairedFrames > 0 {
             let only0 = stamps0.first { index1[$0] == nil }
-            let example = only0.map { "cam0 at \($0) ns" } ?? stamps1.first { !Set(stamps0).contains($0) }.map { "cam1 at \($0) ns" } ?? ""
+            let set0 = Set(stamps0)
+            let example = only0.map { "cam0 at \($0) ns" } ?? stamps1.first { !set0.contains($0) }.map { "cam1 at \($0) ns" } ?? ""
             warnings = ["\(unpairedFrames) images listed by only one camera's data.csv were left out (e.g. \(example))"]
         } else {
             warnings = []
@@ -133,14 +134,8 @@ struct EuRoCSensor {
         func fail(_ key: String, _ why: String) -> DatasetError { .calibration(url.path, line: file[key]?.line, why) }
         func numbers(_ node: Node?, _ key: String, count: Int? = nil) throws(DatasetError) -> [Double] {
             guard let items = node?.sequence else { throw fail(key, "missing list '\(key)'") }
-            let v: [Double] = items.compactMap {
-                switch YAMLFile.scalar($0) {
-                case let .number(x)?: x
-                case let .integer(x)?: Double(x)
-                default: nil
-                }
-            }
-            guard v.count == items.count, count == nil || v.count == count, v.allSatisfy(\.isFinite) else {
+            let v = items.compactMap { YAMLFile.scalar($0)?.real }
+            guard v.count == items.count, count == nil || v.count == count else {
                 throw fail(key, "'\(key)' must hold \(count.map { "\($0) " } ?? "")finite numbers (it holds \(items.count) items)")
             }
             return v

@@ -44,11 +44,8 @@ public struct GenericDataset: StereoDataset {
                 if let value { return value }
                 throw fail(key, "missing '\(key)'")
             }
-            switch YAMLFile.scalar(entry.node) {
-            case let .number(v)? where v.isFinite: return v
-            case let .integer(v)?: return Double(v)
-            default: throw fail(key, "'\(key)' must be a finite number")
-            }
+            guard let v = YAMLFile.scalar(entry.node)?.real else { throw fail(key, "'\(key)' must be a finite number") }
+            return v
         }
         func text(_ key: String, default value: String) throws(DatasetError) -> String {
             guard let entry = file[key] else { return value }

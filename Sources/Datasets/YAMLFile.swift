@@ -8,6 +8,15 @@ public enum YAMLScalar: Sendable, Equatable {
     case number(Double)
     case flag(Bool)
     case text(String)
+
+    /// The value as a finite real number, when it is one (integers included).
+    public var real: Double? {
+        switch self {
+        case let .number(x): x.isFinite ? x : nil
+        case let .integer(x): Double(x)
+        default: nil
+        }
+    }
 }
 
 /// The top-level mapping of a small YAML file (configurations, calibrations), each key with its
@@ -24,14 +33,8 @@ public struct YAMLFile {
     public let entries: [Entry]
 
     public init(path: String) throws(DatasetError) {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(path) }
-        guard let data = FileManager.default.contents(atPath: path), var text = String(data: data, encoding: .utf8) else {
-            throw .malformed(path, line: 1, "not UTF-8 text")
-        }
-        text = text.replacingOccurrences(of: "\r\n", with: "\n")
         // "%YAML:1.0" (OpenCV) is not a YAML 1.1 directive; blank such lines, keeping line numbers.
-        text = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("%") ? "" : String($0) }.joined(separator: "\n")
+        let text = try textLines(URL(fileURLWithPath: path)).map { $0.hasPrefix("%") ? "" : String($0) }.joined(separator: "\n")
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
             let line = (error as? YamlError).flatMap(Self.line(of:))

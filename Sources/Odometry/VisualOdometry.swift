@@ -195,7 +195,9 @@ public final class VisualOdometry {
                 makeKeyframe(stereoPoints(features), pose: pose, covariance: covariance)
                 state = .keyframe
                 if config.windowSize > 1 {
-                    let added = KeyframeWindow.Keyframe(pose: pose, points: mapPoints, observations: keyframeObservations)
+                    // Every stereo point is kept for the bundle adjustment only: building it costs a dictionary per keyframe.
+                    let added = KeyframeWindow.Keyframe(pose: pose, points: mapPoints,
+                                                        observations: config.bundleAdjustment ? keyframeObservations : [:])
                     var optimised = window.add(added, features: features, relative: est.pose, relativeCovariance: est.covariance,
                                                solver: solver, minInliers: config.minInliers)
                     if config.bundleAdjustment { optimised = refineByBundleAdjustment() ?? optimised }

@@ -33,6 +33,8 @@ public enum InformationMatrix {
     /// largest |eigenvalue|): `rᵀ m r ≥ 0` for every r, so a least-squares objective stays
     /// bounded below. Information on only some components (zeros elsewhere) passes.
     public static func isPositiveSemidefinite(_ m: [Double], _ n: Int) -> Bool {
+        // The common case, definite, is settled by a Cholesky; the eigenvalues only for the rest.
+        if isPositiveDefinite(m, n) { return true }
         guard isSymmetric(m, n) else { return false }
         let values = symmetricEigen(m, n).values
         let largest = values.map(abs).max() ?? 0

@@ -10,8 +10,8 @@ func closeLoops(_ closer: LoopCloser, results: [FrameResult], writer: RunWriter,
     let poses = closer.correctedFrames(results.map(\.pose), correction)
     let trajectory = Trajectory(poses: poses.map(writer.sensorPose), timestamps: results.map(\.timestamp))
     do {
-        try TrajectoryFormat.kitti.write(trajectory, to: folder.appendingPathComponent("trajectory_corrected_kitti.txt"))
-        try TrajectoryFormat.tum.write(trajectory, to: folder.appendingPathComponent("trajectory_corrected_tum.txt"))
+        try TrajectoryFormat.kitti.write(trajectory, to: folder.appending(.correctedKITTI))
+        try TrajectoryFormat.tum.write(trajectory, to: folder.appending(.correctedTUM))
     } catch { throw CLIError(error.description) }
     // Every verified loop: accepted by the graph, rejected (odometry gate or χ² at the optimum),
     // or unconfirmed (no neighbouring keyframe agreed; never used).
@@ -21,11 +21,11 @@ func closeLoops(_ closer: LoopCloser, results: [FrameResult], writer: RunWriter,
         let status = unconfirmed ? "unconfirmed" : accepted.contains([l.candidate, l.query]) ? "accepted" : "rejected"
         csv += "\(l.candidate),\(l.query),\(l.matches),\(l.inliers),\(String(format: "%.4f", l.score)),\(l.confirmedBy.map(String.init) ?? ""),\(status)\n"
     }
-    try write(csv, to: folder.appendingPathComponent("loops.csv"))
+    try write(csv, to: folder.appending(.loops))
     // Submaps: anchor, keyframes, connected component (a component other than 0 is in its own frame).
     var submaps = "submap,anchor_frame,last_keyframe_frame,keyframes,component\n"
     for s in correction.submaps { submaps += "\(s.number),\(s.anchor),\(s.last),\(s.keyframes.count),\(s.component)\n" }
-    try write(submaps, to: folder.appendingPathComponent("submaps.csv"))
+    try write(submaps, to: folder.appending(.submaps))
     let components = Set(correction.submaps.map(\.component)).count
     print(String(format: "loop closure: %d loops accepted, %d rejected, %d unconfirmed; %d keyframes in %d submaps, %d connected map%@; place recognition %.2f ms + verification %.2f ms per keyframe (median; last 100 keyframes: %.2f + %.2f ms); correction %.1f ms (anchors %.1f ms)",
                  correction.accepted.count, correction.rejected.count, closer.unconfirmed.count, closer.keyframes.count,

@@ -122,7 +122,7 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Odomet
         }
         if !byTime {
             let n = min(gt.count, results.count)
-            try? TrajectoryFormat.kitti.write(gt.subset(Array(0..<n)), to: outDir.appendingPathComponent("groundtruth_kitti.txt"))
+            try? TrajectoryFormat.kitti.write(gt.subset(Array(0..<n)), to: outDir.appending(.groundTruthKITTI))
         }
         if let e = summary.evaluation { print(e.text) }
     }

@@ -2,6 +2,20 @@ import ArgumentParser
 import Foundation
 import Parallax
 
+/// Every file a run may write, named once: the writers use these names and a run owns exactly
+/// these in its folder (it never mixes its outputs with an earlier run's).
+enum RunFile: String, CaseIterable {
+    case trajectoryKITTI = "trajectory_kitti.txt", trajectoryTUM = "trajectory_tum.txt", covariance = "covariance.txt"
+    case frames = "frames.csv", summary = "summary.json", groundTruthKITTI = "groundtruth_kitti.txt"
+    case correctedKITTI = "trajectory_corrected_kitti.txt", correctedTUM = "trajectory_corrected_tum.txt"
+    case loops = "loops.csv", submaps = "submaps.csv"
+}
+
+extension URL {
+    /// The run output `file` in this folder.
+    func appending(_ file: RunFile) -> URL { appendingPathComponent(file.rawValue) }
+}
+
 /// Writes a run's per-frame outputs line by line (each line flushed, so the files stay valid if
 /// the run is interrupted) and the summary at the end.
 ///
@@ -18,11 +32,6 @@ final class RunWriter {
     private var handles: [FileHandle] = []
     private let kitti: FileHandle, tum: FileHandle, cov: FileHandle, csv: FileHandle
 
-    /// Every file a run may write. A run owns these in its folder: it never mixes its outputs
-    /// with an earlier run's.
-    static let outputFiles = ["trajectory_kitti.txt", "trajectory_tum.txt", "covariance.txt", "frames.csv", "summary.json",
-                              "groundtruth_kitti.txt", "trajectory_corrected_kitti.txt", "trajectory_corrected_tum.txt",
-                              "loops.csv", "submaps.csv"]
 
     /// Creates the folder, or takes it over: a folder holding an earlier run's outputs is refused
     /// unless `overwrite`, in which case those files (and no others) are removed first.
@@ -31,17 +40,17 @@ final class RunWriter {
         self.camera = camera
         self.toSensor = toSensor
         try Self.claim(folder, overwrite: overwrite)
-        func open(_ name: String, header: String?) throws -> FileHandle {
-            let url = folder.appendingPathComponent(name)
+        func open(_ file: RunFile, header: String?) throws -> FileHandle {
+            let url = folder.appending(file)
             guard FileManager.default.createFile(atPath: url.path, contents: header.map { Data(($0 + "\n").utf8) }),
                   let h = FileHandle(forWritingAtPath: url.path) else { throw CLIError("\(url.path): cannot write") }
             h.seekToEndOfFile()
             return h
         }
-        kitti = try open("trajectory_kitti.txt", header: nil)
-        tum = try open("trajectory_tum.txt", header: "# timestamp tx ty tz qx qy qz qw")
-        cov = try open("covariance.txt", header: "# index timestamp c00 c01 c02 c03 c04 c05 c11 c12 … c55 (upper triangle of the 6×6 pose covariance, (rho, phi), right perturbation)")
-        csv = try open("frames.csv", header: "index,timestamp,state,features,stereo,tracked,keyframe_points,matches,inliers,mean_chi2,frontend_ms,pose_ms,total_ms")
+        kitti = try open(.trajectoryKITTI, header: nil)
+        tum = try open(.trajectoryTUM, header: "# timestamp tx ty tz qx qy qz qw")
+        cov = try open(.covariance, header: "# index timestamp c00 c01 c02 c03 c04 c05 c11 c12 … c55 (upper triangle of the 6×6 pose covariance, (rho, phi), right perturbation)")
+        csv = try open(.frames, header: "index,timestamp,state,features,stereo,tracked,keyframe_points,matches,inliers,mean_chi2,frontend_ms,pose_ms,total_ms")
     }
 
     private static func claim(_ folder: URL, overwrite: Bool) throws {
@@ -53,7 +62,7 @@ final class RunWriter {
         do { try fm.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw CLIError("\(folder.path): cannot create output folder: \(fileErrorReason(error))")
         }
-        let earlier = outputFiles.filter { fm.fileExists(atPath: folder.appendingPathComponent($0).path) }
+        let earlier = RunFile.allCases.map(\.rawValue).filter { fm.fileExists(atPath: folder.appendingPathComponent($0).path) }
         guard !earlier.isEmpty else { return }
         guard overwrite else {
             throw CLIError("\(folder.path): holds an earlier run's outputs (\(earlier.joined(separator: ", "))); "
@@ -91,7 +100,7 @@ final class RunWriter {
         for h in [kitti, tum, cov, csv] { try? h.close() }
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let url = folder.appendingPathComponent("summary.json")
+        let url = folder.appending(.summary)
         do { try enc.encode(summary).write(to: url, options: .atomic) } catch {
             throw CLIError("\(url.path): cannot write summary: \(fileErrorReason(error))")
         }
