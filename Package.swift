@@ -52,9 +52,10 @@ let package = Package(
         .target(name: "Odometry", dependencies: ["Geometry", "Datasets", "Frontend", "PoseGraph"]),
         .target(name: "PoseGraph", dependencies: ["Geometry", "CCholmod"]),
         .target(name: "LoopClosure", dependencies: ["Geometry", "Frontend", "Odometry", "PoseGraph"]),
+        .target(name: "Pipeline", dependencies: ["Geometry", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure"]),
         .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
         .target(name: "Synthetic", dependencies: ["Geometry", "Trajectories", "Datasets", "CVBridge"]),
-        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure", "Evaluation", "Synthetic"]),
+        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure", "Pipeline", "Evaluation", "Synthetic"]),
         .executableTarget(
             name: "parallax",
             dependencies: ["Parallax", "EvaluationCommands", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -18,15 +18,15 @@ import PoseGraph
 /// it is verified geometrically (`LoopVerifier`) and confirmed by a neighbour of the candidate whose
 /// verification agrees (or, when no neighbour verifies, kept only with many inliers). Correction: see `correct()`.
 public final class LoopCloser {
+    public typealias Correction = LoopGraph.Correction
     public let config: LoopClosureConfig
-    public private(set) var keyframes: [KeyframeSnapshot] = []
-    /// Position in `keyframes` of each keyframe's frame index.
-    var slot: [Int: Int] = [:]
-    /// Per keyframe: its unbroken odometry chain (a number) and the running sum of world-frame
-    /// step covariances along it (see `odometryChain`).
-    var chainSums: [(chain: Int, sum: Mat6)] = []
+    /// The keyframes and loops so far: what a correction is solved from. A value: a copy can be
+    /// solved on another thread while keyframes go on being added here.
+    public private(set) var graph: LoopGraph
+    /// The keyframes added so far, in order.
+    public var keyframes: [KeyframeSnapshot] { graph.keyframes }
     /// Loops that passed verification and confirmation (whether or not the graph kept them).
-    public private(set) var loops: [LoopConstraint] = []
+    public var loops: [LoopConstraint] { graph.loops }
     /// Loops that verified but were contradicted by a neighbour, or were weak and unconfirmed (never used).
     public private(set) var unconfirmed: [LoopConstraint] = []
     private var index: PlaceIndex?
@@ -40,6 +40,7 @@ public final class LoopCloser {
 
     public init(camera: StereoCamera, odometry: OdometryConfig = OdometryConfig(), config: LoopClosureConfig = LoopClosureConfig()) {
         self.config = config
+        graph = LoopGraph(config: config)
         verifier = LoopVerifier(solver: PoseSolver(camera: camera, config: odometry))
         switch config.words {
         case .hashed: index = PlaceIndex(mapping: HashedWords())
@@ -53,9 +54,7 @@ public final class LoopCloser {
 
     /// Adds a keyframe: looks for a revisit among older keyframes, then indexes it.
     public func add(_ keyframe: KeyframeSnapshot) {
-        slot[keyframe.index] = keyframes.count
-        keyframes.append(keyframe)
-        appendChainSum()
+        graph.append(keyframe)
         if index == nil, case .trainOnFirstUse(let n, let k, let depth) = config.words {
             guard keyframes.count >= n else { return }
             let training = keyframes.flatMap { $0.descriptors.compactMap { $0 } }
@@ -69,7 +68,16 @@ public final class LoopCloser {
     }
 
     /// Adds an externally made constraint (e.g. from another session, or a test's false loop).
-    public func addLoop(_ loop: LoopConstraint) { loops.append(loop) }
+    public func addLoop(_ loop: LoopConstraint) { graph.loops.append(loop) }
+
+    /// Solves the correction of the keyframes and loops so far (see `LoopGraph.correct()`).
+    public func correct() throws(PoseGraphError) -> Correction { try graph.correct() }
+
+    /// Every frame's pose corrected with its keyframe (see `LoopGraph.correctedFrames`).
+    public func correctedFrames(_ framePoses: [SE3], _ c: Correction) -> [SE3] { graph.correctedFrames(framePoses, c) }
+
+    /// The odometry chain between two keyframe slots (see `LoopGraph.odometryChain`).
+    public func odometryChain(_ a: Int, _ b: Int) -> (pose: SE3, covariance: Mat6)? { graph.odometryChain(a, b) }
 
     private func detectAndIndex(_ s: Int) {
         guard var index else { return }
@@ -87,7 +95,7 @@ public final class LoopCloser {
             case .silent where loop.inliers < config.unconfirmedMinInliers: unconfirmed.append(loop); continue
             case .silent: break
             }
-            loops.append(loop)
+            graph.loops.append(loop)
             break
         }
         verificationSeconds.append(Date().timeIntervalSince(t1))
@@ -103,14 +111,14 @@ public final class LoopCloser {
         let kf = keyframes[s]
         let found = index.query(bag, before: kf.index - config.minFrameGap, limit: 4 * config.candidates + 8)
         var score: [Int: Double] = [:]
-        for f in found { if let c = slot[f.frame] { score[c] = f.score } }
+        for f in found { if let c = graph.slot[f.frame] { score[c] = f.score } }
         // The best a revisit can hope for: the similarity with the previous keyframe (when tracked).
         var reference = 0.0
         if s > 0, kf.previous == keyframes[s - 1].index, s - 1 < bags.count { reference = index.similarity(bag, bags[s - 1]) }
         var out: [(slot: Int, score: Double)] = []
         for f in found {
             guard f.score >= config.minScore, f.score >= config.minRelativeScore * reference else { break }
-            guard let c = slot[f.frame] else { continue }
+            guard let c = graph.slot[f.frame] else { continue }
             let neighbours = [c - 1, c + 1].filter { keyframes.indices.contains($0) && $0 < s }
             guard neighbours.allSatisfy({ (score[$0] ?? 0) <= f.score }) else { continue }
             out.append((c, f.score))
@@ -140,16 +148,5 @@ public final class LoopCloser {
             contradicted = true
         }
         return contradicted ? .contradicted : .silent
-    }
-
-    /// Every frame follows its keyframe: `T'_f = T'_k T_k⁻¹ T_f` with k the last keyframe at or
-    /// before frame f. `framePoses[f]` are the odometry's poses of frames 0…n−1.
-    public func correctedFrames(_ framePoses: [SE3], _ c: Correction) -> [SE3] {
-        var k = -1
-        return framePoses.enumerated().map { f, pose in
-            while k + 1 < keyframes.count && keyframes[k + 1].index <= f { k += 1 }
-            guard k >= 0, let corrected = c.keyframePoses[keyframes[k].index] else { return pose }
-            return (corrected * keyframes[k].pose.inverse * pose).orthonormalized
-        }
     }
 }

@@ -10,14 +10,14 @@ public struct Submap: Sendable, Equatable {
     public var number: Int
     /// Frame indices of its anchor and of its last keyframe.
     public var anchor: Int, last: Int
-    /// Slots in `LoopCloser.keyframes`.
+    /// Slots in `LoopGraph.keyframes`.
     public var keyframes: Range<Int>
     /// Connected component (0: the first submap's): submaps joined by odometry or by loops share
     /// a frame. A submap born after tracking loss has a component of its own until a loop joins it.
     public var component: Int
 }
 
-extension LoopCloser {
+extension LoopGraph {
     /// The result of a correction.
     public struct Correction: Sendable {
         /// Corrected `T_world_keyframe`, by keyframe frame index. Keyframes of a component other
@@ -53,7 +53,7 @@ extension LoopCloser {
     }
 
     /// The running sum of world-frame step covariances for a new last keyframe (see `odometryChain`).
-    func appendChainSum() {
+    mutating func appendChainSum() {
         let k = keyframes.count - 1
         let kf = keyframes[k]
         guard k > 0, kf.previous == keyframes[k - 1].index, let rel = kf.relativeCovariance else {

@@ -10,6 +10,7 @@
 @_exported import Geometry
 @_exported import PoseGraph
 @_exported import LoopClosure
+@_exported import Pipeline
 @_exported import Synthetic
 @_exported import Trajectories
 

@@ -1,14 +1,12 @@
 import Foundation
 import Parallax
 
-/// Loop closure at the end of a run: corrects the trajectory, writes `trajectory_corrected_kitti.txt`,
-/// `trajectory_corrected_tum.txt` and `loops.csv` (every verified loop, accepted or rejected), and
-/// returns the corrected trajectory in the ground truth's sensor frame.
-func closeLoops(_ closer: LoopCloser, results: [FrameResult], writer: RunWriter, folder: URL) throws -> (Trajectory, LoopCloser.Correction) {
-    let correction: LoopCloser.Correction
-    do { correction = try closer.correct() } catch { throw CLIError("loop closure: \(error)") }
-    let poses = closer.correctedFrames(results.map(\.pose), correction)
-    let trajectory = Trajectory(poses: poses.map(writer.sensorPose), timestamps: results.map(\.timestamp))
+/// The loop closure's outputs at the end of a run: writes `trajectory_corrected_kitti.txt`,
+/// `trajectory_corrected_tum.txt`, `loops.csv` (every verified loop, accepted or rejected) and
+/// `submaps.csv`, and returns the corrected trajectory in the ground truth's sensor frame.
+func writeLoopOutputs(_ closer: LoopCloser, _ correction: LoopGraph.Correction, result: PipelineResult, writer: RunWriter,
+                      folder: URL) throws -> Trajectory {
+    let trajectory = Trajectory(poses: result.correctedPoses.map(writer.sensorPose), timestamps: result.timestamps)
     do {
         try TrajectoryFormat.kitti.write(trajectory, to: folder.appending(.correctedKITTI))
         try TrajectoryFormat.tum.write(trajectory, to: folder.appending(.correctedTUM))
@@ -33,7 +31,7 @@ func closeLoops(_ closer: LoopCloser, results: [FrameResult], writer: RunWriter,
                  median(closer.recognitionSeconds) * 1000, median(closer.verificationSeconds) * 1000,
                  median(Array(closer.recognitionSeconds.suffix(100))) * 1000, median(Array(closer.verificationSeconds.suffix(100))) * 1000,
                  correction.seconds * 1000, correction.anchorSeconds * 1000))
-    return (trajectory, correction)
+    return trajectory
 }
 
 private func write(_ text: String, to url: URL) throws {

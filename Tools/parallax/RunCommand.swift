@@ -83,26 +83,26 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Runs the VO over the first `count` frames of a dataset, writes the outputs incrementally to
-/// `outDir` and evaluates against ground truth when there is some (associating by time when
-/// `byTime`). Shared by `run` and `demo`. Returns the summary.
+/// Runs the pipeline over the first `count` frames of a dataset, writes the outputs
+/// incrementally to `outDir` and evaluates against ground truth when there is some (associating
+/// by time when `byTime`). Shared by `run` and `demo`. Returns the summary.
 @discardableResult
 func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: OdometryConfig, out outDir: URL,
                  overwrite: Bool, quiet: Bool, byTime: Bool, loopClosure: LoopClosureConfig? = LoopClosureConfig(),
                  announceOutputs: Bool = true) throws -> RunSummary {
-    let closer = loopClosure.map { LoopCloser(camera: ds.camera, odometry: cfg, config: $0) }
     let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor, overwrite: overwrite)
-    let vo: VisualOdometry
-    do { vo = try VisualOdometry(camera: ds.camera, config: cfg) } catch { throw CLIError(error.description) }
+    let pipeline: StereoPipeline
+    do { pipeline = try StereoPipeline(camera: ds.camera, config: PipelineConfig(odometry: cfg, loopClosure: loopClosure)) } catch {
+        throw CLIError(error.description)
+    }
     let interrupt = InterruptFlag()
     let start = Date()
     var results: [FrameResult] = []
     var lost = 0
-    try driveOdometry(vo, over: ds, frames: count, quiet: quiet, stop: { interrupt.isSet }) { r in
-        if r.state == .lost { lost += 1 }
-        results.append(r)
-        if let k = r.keyframe { closer?.add(k) }
-        try writer.append(r)
+    try drive(pipeline, over: ds, frames: count, quiet: quiet, stop: { interrupt.isSet }) { f in
+        if f.state == .lost { lost += 1 }
+        results.append(f.odometry)
+        try writer.append(f.odometry)
     }
     let elapsed = Date().timeIntervalSince(start)
     let estimate = writer.sensorTrajectory(results)
@@ -126,8 +126,10 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Odomet
         }
         if let e = summary.evaluation { print(e.text) }
     }
-    if let closer {
-        let (corrected, correction) = try closeLoops(closer, results: results, writer: writer, folder: outDir)
+    let final: PipelineResult
+    do { final = try pipeline.finish() } catch { throw CLIError(error.description) }
+    if let closer = pipeline.loopCloser, let correction = final.correction {
+        let corrected = try writeLoopOutputs(closer, correction, result: final, writer: writer, folder: outDir)
         summary.loopsAccepted = correction.accepted.count
         summary.loopsRejected = correction.rejected.count
         if let gt = ds.groundTruth, let e = try? RunEvaluation.evaluate(estimate: corrected, groundTruth: gt, byTime: byTime) {
@@ -152,27 +154,19 @@ func loopClosureConfig(vocabulary: String) throws -> LoopClosureConfig {
     return c
 }
 
-/// Runs the odometry over frames 0..<count of a dataset (decoded ahead on another thread) and
-/// hands each frame's result to `body`, with a progress bar unless `quiet`; stops early when
-/// `stop` says so. Errors name the dataset and frame.
-func driveOdometry(_ vo: VisualOdometry, over ds: any StereoDataset, frames count: Int, quiet: Bool,
-                   stop: () -> Bool = { false }, _ body: (FrameResult) throws -> Void) throws {
-    let prefetch = FramePrefetcher(dataset: ds, range: 0..<count, depth: 6)
-    defer { prefetch.cancel() }
+/// Runs the pipeline over frames 0..<count of a dataset and hands each frame to `body`, with a
+/// progress bar unless `quiet`; stops early when `stop` says so.
+func drive(_ pipeline: StereoPipeline, over ds: any StereoDataset, frames count: Int, quiet: Bool,
+           stop: () -> Bool = { false }, _ body: (PipelineFrame) throws -> Void) throws {
     let start = Date()
     var done = 0
-    while !stop() {
-        let frame: StereoFrame?
-        do { frame = try prefetch.next() } catch { throw CLIError(error.description) }
-        guard let frame else { break }
-        let r: FrameResult
-        do { r = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp) } catch {
-            throw CLIError("\(ds.name) frame \(frame.index): \(error.description)")
+    do {
+        try pipeline.run(ds, frames: 0..<count, stop: stop) { f in
+            try body(f)
+            done += 1
+            if !quiet { progressBar(done: done, total: count, since: start) }
         }
-        try body(r)
-        done += 1
-        if !quiet { progressBar(done: done, total: count, since: start) }
-    }
+    } catch let e as PipelineError { throw CLIError(e.description) }
     if !quiet { progressDone() }
 }
 

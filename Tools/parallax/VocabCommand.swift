@@ -61,11 +61,11 @@ struct VocabCommand: ParsableCommand {
 
     /// The ORB descriptors of the keyframes the odometry makes over the first `count` frames.
     private func keyframeDescriptors(_ ds: any StereoDataset, frames count: Int) throws -> (keyframes: Int, descriptors: [ORBDescriptor]) {
-        let vo: VisualOdometry
-        do { vo = try VisualOdometry(camera: ds.camera) } catch { throw CLIError(error.description) }
+        let pipeline: StereoPipeline
+        do { pipeline = try StereoPipeline(camera: ds.camera, config: PipelineConfig(loopClosure: nil)) } catch { throw CLIError(error.description) }
         var out: [ORBDescriptor] = [], keyframes = 0
-        try driveOdometry(vo, over: ds, frames: count, quiet: quiet) { r in
-            guard let k = r.keyframe else { return }
+        try drive(pipeline, over: ds, frames: count, quiet: quiet) { f in
+            guard let k = f.odometry.keyframe else { return }
             keyframes += 1
             out += k.descriptors.compactMap { $0 }
         }

@@ -1,0 +1,133 @@
+import Datasets
+import Foundation
+import Frontend
+import Geometry
+import LoopClosure
+import Odometry
+import PoseGraph
+
+/// One frame as the pipeline reports it.
+public struct PipelineFrame: Sendable {
+    /// The odometry's result: `T_world_camera`, its 6×6 covariance, state, statistics, keyframe.
+    public var odometry: FrameResult
+    /// `T_map_camera`: the odometry pose composed with the newest solved map ← odometry
+    /// correction (equal to the odometry pose until a loop has been solved).
+    public var correctedPose: SE3
+    /// Loops accepted by the newest solved correction.
+    public var loops: Int
+    /// Corrections solved so far (the one in `correctedPose` is the newest).
+    public var corrections: Int
+
+    public var index: Int { odometry.index }
+    public var timestamp: Double { odometry.timestamp }
+    public var pose: SE3 { odometry.pose }
+    public var covariance: Mat6 { odometry.covariance }
+    public var state: TrackingState { odometry.state }
+}
+
+/// What the pipeline gives at the end of a sequence.
+public struct PipelineResult: Sendable {
+    /// Odometry `T_world_camera` and timestamps of every frame processed, in order.
+    public var poses: [SE3]
+    public var timestamps: [Double]
+    /// Every frame's pose after the final correction (the odometry's when loop closure is off).
+    public var correctedPoses: [SE3]
+    /// The final correction (nil with loop closure off).
+    public var correction: LoopGraph.Correction?
+}
+
+/// Errors of the pipeline: the front end's (bad images, settings) and the final correction's.
+public enum PipelineError: Error, CustomStringConvertible, Sendable {
+    case frontend(FrontendError)
+    case correction(PoseGraphError)
+    case finished
+    /// A frame of a dataset could not be read or processed.
+    case frame(dataset: String, index: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .frontend(let e): return e.description
+        case .correction(let e): return "loop correction: \(e)"
+        case .finished: return "the pipeline has finished: create a new one for another sequence"
+        case .frame(let dataset, let index, let reason): return "\(dataset) frame \(index): \(reason)"
+        }
+    }
+}
+
+/// Stereo SLAM for one sequence, fed one rectified stereo frame at a time: front end → odometry
+/// → place recognition and loop verification → loop correction (METHOD.md §2–7).
+///
+/// ```swift
+/// let slam = try StereoPipeline(camera: camera, config: PipelineConfig())
+/// for frame in frames {
+///     let f = try slam.process(left: frame.left, right: frame.right, timestamp: frame.timestamp)
+///     use(f.correctedPose)            // T_map_camera, corrected by every loop solved so far
+/// }
+/// let result = try slam.finish()      // the final corrected trajectory
+/// ```
+/// **Loops.** When a keyframe brings a new verified loop, the keyframes and loops so far are
+/// handed to a background worker that solves the correction; `process` never waits for it. Each
+/// frame gets the newest correction that is ready, so a correction shows from some frame after
+/// the loop on. The odometry poses do not depend on corrections: the same frames give the same
+/// odometry poses; only `correctedPose` may differ with the timing of the solves.
+///
+/// **Threading.** `process` and `finish` are called from one thread at a time (they may not
+/// overlap); the correction worker is internal. After `finish` the pipeline takes no more frames.
+///
+/// **Memory.** Grows with keyframes (the loop closer keeps each keyframe's stereo points and
+/// descriptors, a few hundred of each, ≈ 50 kB) and with frames (each frame's pose and
+/// timestamp, 104 bytes); the odometry's own state is bounded by its window.
+public final class StereoPipeline {
+    public let camera: StereoCamera
+    public let config: PipelineConfig
+    private let odometry: VisualOdometry
+    /// The loop closer (nil with loop closure off): its loops, unconfirmed loops and timings.
+    public let loopCloser: LoopCloser?
+    private let worker = CorrectionWorker()
+    private var poses: [SE3] = []
+    private var timestamps: [Double] = []
+    private var submittedLoops = 0
+    private var finished = false
+
+    /// Throws when a setting is outside its allowed range.
+    public init(camera: StereoCamera, config: PipelineConfig = PipelineConfig()) throws(PipelineError) {
+        self.camera = camera
+        self.config = config
+        do { odometry = try VisualOdometry(camera: camera, config: config.odometry) } catch { throw .frontend(error) }
+        loopCloser = config.loopClosure.map { LoopCloser(camera: camera, odometry: config.odometry, config: $0) }
+    }
+
+    /// Processes one rectified stereo frame (8-bit grey, the camera's size).
+    public func process(left: GreyImage, right: GreyImage, timestamp: Double) throws(PipelineError) -> PipelineFrame {
+        guard !finished else { throw .finished }
+        let r: FrameResult
+        do { r = try odometry.process(left: left, right: right, timestamp: timestamp) } catch { throw .frontend(error) }
+        poses.append(r.pose)
+        timestamps.append(r.timestamp)
+        if let closer = loopCloser, let k = r.keyframe {
+            closer.add(k)
+            if closer.loops.count > submittedLoops {
+                submittedLoops = closer.loops.count
+                worker.submit(closer.graph)
+            }
+        }
+        let solved = worker.current
+        return PipelineFrame(odometry: r, correctedPose: ((solved?.mapFromOdometry ?? .identity) * r.pose).orthonormalized,
+                             loops: solved?.accepted ?? 0, corrections: worker.solved)
+    }
+
+    /// Waits for a correction still solving, solves the final one over every keyframe and loop,
+    /// and returns every frame's corrected pose (what `parallax run` writes).
+    public func finish() throws(PipelineError) -> PipelineResult {
+        guard !finished else { throw .finished }
+        finished = true
+        worker.waitUntilIdle()
+        guard let closer = loopCloser else {
+            return PipelineResult(poses: poses, timestamps: timestamps, correctedPoses: poses, correction: nil)
+        }
+        let correction: LoopGraph.Correction
+        do { correction = try closer.correct() } catch { throw .correction(error) }
+        return PipelineResult(poses: poses, timestamps: timestamps, correctedPoses: closer.correctedFrames(poses, correction),
+                              correction: correction)
+    }
+}
