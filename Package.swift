@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Datasets", "TestSupport"]),
         .testTarget(name: "OdometryTests", dependencies: ["Odometry", "Frontend", "Datasets", "Evaluation", "Synthetic", "TestSupport"]),
         .testTarget(name: "PoseGraphTests", dependencies: ["PoseGraph", "TestSupport"]),
-        .testTarget(name: "LoopClosureTests", dependencies: ["LoopClosure", "Frontend", "Geometry", "Odometry", "Synthetic", "Datasets", "Evaluation", "Trajectories", "TestSupport"]),
+        .testTarget(name: "LoopClosureTests", dependencies: ["LoopClosure", "Pipeline", "Frontend", "Geometry", "Odometry", "Synthetic", "Datasets", "Evaluation", "Trajectories", "TestSupport"]),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Frontend", "Datasets", "Trajectories", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["CVBridge", "CCholmod", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "Trajectories", "TestSupport"]),

@@ -17,6 +17,8 @@ public struct PipelineFrame: Sendable {
     public var loops: Int
     /// Corrections solved so far (the one in `correctedPose` is the newest).
     public var corrections: Int
+    /// Time `process` took for this frame (odometry, place recognition and loop verification), ms.
+    public var milliseconds: Double
 
     public var index: Int { odometry.index }
     public var timestamp: Double { odometry.timestamp }
@@ -65,14 +67,14 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
 /// }
 /// let result = try slam.finish()      // the final corrected trajectory
 /// ```
-/// **Loops.** When a keyframe brings a new verified loop, the keyframes and loops so far are
-/// handed to a background worker that solves the correction; `process` never waits for it. Each
+/// **Loops.** Keyframes go to a background thread that recognises places, verifies loops and,
+/// when a keyframe brings a new loop, solves the correction; `process` never waits for it. Each
 /// frame gets the newest correction that is ready, so a correction shows from some frame after
 /// the loop on. The odometry poses do not depend on corrections: the same frames give the same
 /// odometry poses; only `correctedPose` may differ with the timing of the solves.
 ///
 /// **Threading.** `process` and `finish` are called from one thread at a time (they may not
-/// overlap); the correction worker is internal. After `finish` the pipeline takes no more frames.
+/// overlap); the loop-closure thread is internal. After `finish` the pipeline takes no more frames.
 ///
 /// **Memory.** Grows with keyframes (the loop closer keeps each keyframe's stereo points and
 /// descriptors, a few hundred of each, ≈ 50 kB) and with frames (each frame's pose and
@@ -81,12 +83,10 @@ public final class StereoPipeline {
     public let camera: StereoCamera
     public let config: PipelineConfig
     private let odometry: VisualOdometry
-    /// The loop closer (nil with loop closure off): its loops, unconfirmed loops and timings.
-    public let loopCloser: LoopCloser?
-    private let worker = CorrectionWorker()
+    /// Runs the loop closer in the background (nil with loop closure off).
+    private let loops: LoopWorker?
     private var poses: [SE3] = []
     private var timestamps: [Double] = []
-    private var submittedLoops = 0
     private var finished = false
 
     /// Throws when a setting is outside its allowed range.
@@ -94,35 +94,34 @@ public final class StereoPipeline {
         self.camera = camera
         self.config = config
         do { odometry = try VisualOdometry(camera: camera, config: config.odometry) } catch { throw .frontend(error) }
-        loopCloser = config.loopClosure.map { LoopCloser(camera: camera, odometry: config.odometry, config: $0) }
+        loops = config.loopClosure.map { LoopWorker(LoopCloser(camera: camera, odometry: config.odometry, config: $0)) }
     }
 
     /// Processes one rectified stereo frame (8-bit grey, the camera's size).
     public func process(left: GreyImage, right: GreyImage, timestamp: Double) throws(PipelineError) -> PipelineFrame {
         guard !finished else { throw .finished }
+        let start = Date()
         let r: FrameResult
         do { r = try odometry.process(left: left, right: right, timestamp: timestamp) } catch { throw .frontend(error) }
         poses.append(r.pose)
         timestamps.append(r.timestamp)
-        if let closer = loopCloser, let k = r.keyframe {
-            closer.add(k)
-            if closer.loops.count > submittedLoops {
-                submittedLoops = closer.loops.count
-                worker.submit(closer.graph)
-            }
-        }
-        let solved = worker.current
+        if let loops, let k = r.keyframe { loops.add(k) }
+        let solved = loops?.current
         return PipelineFrame(odometry: r, correctedPose: ((solved?.mapFromOdometry ?? .identity) * r.pose).orthonormalized,
-                             loops: solved?.accepted ?? 0, corrections: worker.solved)
+                             loops: solved?.accepted ?? 0, corrections: solved?.count ?? 0,
+                             milliseconds: Date().timeIntervalSince(start) * 1000)
     }
 
-    /// Waits for a correction still solving, solves the final one over every keyframe and loop,
+    /// The loop closer (nil with loop closure off): its keyframes, loops and timings. Read it after
+    /// `finish()`: until then it is in use on the loop-closure thread.
+    public var loopCloser: LoopCloser? { loops?.closer }
+
+    /// Waits for keyframes still being recognised and a correction still solving, solves the final one over every keyframe and loop,
     /// and returns every frame's corrected pose (what `parallax run` writes).
     public func finish() throws(PipelineError) -> PipelineResult {
         guard !finished else { throw .finished }
         finished = true
-        worker.waitUntilIdle()
-        guard let closer = loopCloser else {
+        guard let closer = loops.map({ $0.waitUntilIdle(); return $0.closer }) else {
             return PipelineResult(poses: poses, timestamps: timestamps, correctedPoses: poses, correction: nil)
         }
         let correction: LoopGraph.Correction

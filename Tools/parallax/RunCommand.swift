@@ -102,7 +102,7 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Odomet
     try drive(pipeline, over: ds, frames: count, quiet: quiet, stop: { interrupt.isSet }) { f in
         if f.state == .lost { lost += 1 }
         results.append(f.odometry)
-        try writer.append(f.odometry)
+        try writer.append(f.odometry, pipelineMs: f.milliseconds)
     }
     let elapsed = Date().timeIntervalSince(start)
     let estimate = writer.sensorTrajectory(results)

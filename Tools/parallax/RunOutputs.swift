@@ -50,7 +50,7 @@ final class RunWriter {
         kitti = try open(.trajectoryKITTI, header: nil)
         tum = try open(.trajectoryTUM, header: "# timestamp tx ty tz qx qy qz qw")
         cov = try open(.covariance, header: "# index timestamp c00 c01 c02 c03 c04 c05 c11 c12 … c55 (upper triangle of the 6×6 pose covariance, (rho, phi), right perturbation)")
-        csv = try open(.frames, header: "index,timestamp,state,features,stereo,tracked,keyframe_points,matches,inliers,mean_chi2,frontend_ms,pose_ms,total_ms")
+        csv = try open(.frames, header: "index,timestamp,state,features,stereo,tracked,keyframe_points,matches,inliers,mean_chi2,frontend_ms,pose_ms,total_ms,pipeline_ms")
     }
 
     private static func claim(_ folder: URL, overwrite: Bool) throws {
@@ -82,7 +82,8 @@ final class RunWriter {
         Trajectory(poses: results.map { sensorPose($0.pose) }, timestamps: results.map(\.timestamp))
     }
 
-    func append(_ r: FrameResult) throws {
+    /// Appends a frame; `pipelineMs` is the whole pipeline's time for it (odometry and loop detection).
+    func append(_ r: FrameResult, pipelineMs: Double) throws {
         let t = Trajectory(poses: [sensorPose(r.pose)], timestamps: [r.timestamp])
         write(kitti, TrajectoryFormat.kitti.line(t, 0))
         write(tum, TrajectoryFormat.tum.line(t, 0))
@@ -91,7 +92,7 @@ final class RunWriter {
         write(cov, c.joined(separator: " "))
         let s = r.stats
         write(csv, "\(r.index),\(r.timestamp),\(r.state.rawValue),\(s.features),\(s.stereo),\(s.tracked),\(s.keyframePoints),\(s.matches),\(s.inliers),"
-              + String(format: "%.3f,%.3f,%.3f,%.3f", s.meanChiSquare, s.frontendMs, s.poseMs, s.totalMs))
+              + String(format: "%.3f,%.3f,%.3f,%.3f,%.3f", s.meanChiSquare, s.frontendMs, s.poseMs, s.totalMs, pipelineMs))
     }
 
     private func write(_ h: FileHandle, _ line: String) { h.write(Data((line + "\n").utf8)) }
