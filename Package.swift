@@ -24,6 +24,8 @@ let package = Package(
     products: [
         .library(name: "Parallax", targets: ["Parallax"]),
         .library(name: "CVBridge", targets: ["CVBridge"]),
+        // The C interface (`parallax.h`) as a shared library for C, C++ and Python clients.
+        .library(name: "ParallaxC", type: .dynamic, targets: ["ParallaxC"]),
         .executable(name: "parallax", targets: ["parallax"]),
         .executable(name: "parallax-eval", targets: ["parallax-eval"]),
     ],
@@ -54,6 +56,10 @@ let package = Package(
         .target(name: "LoopClosure", dependencies: ["Geometry", "Frontend", "Odometry", "PoseGraph"]),
         .target(name: "Pipeline", dependencies: ["Geometry", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure"]),
         .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
+        // `parallax.h` (the C interface's types and declarations) and the version string; the
+        // functions are defined in Swift by ParallaxC.
+        .target(name: "CParallax"),
+        .target(name: "ParallaxC", dependencies: ["CParallax", "Pipeline", "Datasets", "Geometry", "Odometry"]),
         .target(name: "Synthetic", dependencies: ["Geometry", "Trajectories", "Datasets", "CVBridge"]),
         .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure", "Pipeline", "Evaluation", "Synthetic"]),
         .executableTarget(

@@ -128,6 +128,16 @@ public struct Setting<Config>: @unchecked Sendable {
                 }, valid: { _ in true }, current: { "\($0[keyPath: path])" })
     }
 
+    /// A text setting; `allowed` says in words what `isAllowed` accepts.
+    public static func text(_ key: String, _ path: WritableKeyPath<Config, String>, allowed: String,
+                            _ isAllowed: @escaping @Sendable (String) -> Bool) -> Setting {
+        Setting(key: key, allowed: allowed,
+                assign: { c, v in
+                    guard case let .text(s) = v, isAllowed(s) else { return false }
+                    c[keyPath: path] = s; return true
+                }, valid: { isAllowed($0[keyPath: path]) }, current: { $0[keyPath: path] })
+    }
+
     /// A setting that takes one of an enumeration's raw values.
     public static func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ path: WritableKeyPath<Config, E>) -> Setting
     where E.RawValue == String {

@@ -1,4 +1,5 @@
 import Foundation
+import Frontend
 
 /// Where the place index gets its words.
 public enum WordSource: Sendable {
@@ -48,4 +49,20 @@ public struct LoopClosureConfig: Sendable {
     /// local). Default true.
     public var refineKeyframes = true
     public init() {}
+}
+
+extension LoopClosureConfig {
+    /// Every loop-closure setting with its key and allowed range (the words are chosen by the
+    /// pipeline's `vocabulary` setting).
+    public static let settings: [Setting<LoopClosureConfig>] = [
+        .integer("loop_min_frame_gap", \.minFrameGap, SettingBounds(1, 1_000_000)),
+        .integer("loop_candidates", \.candidates, SettingBounds(1, 100)),
+        .number("loop_min_score", \.minScore, SettingBounds(0, 1)),
+        .number("loop_min_relative_score", \.minRelativeScore, .nonNegative),
+        .integer("loop_unconfirmed_min_inliers", \.unconfirmedMinInliers, SettingBounds(3, 100_000)),
+        .number("loop_gate", \.gate, .positive),
+        .number("loop_chain_inflation", \.chainInflation, SettingBounds(1, .infinity)),
+        .integer("submap_keyframes", \.submapKeyframes, SettingBounds(1, 100_000)),
+        .flag("refine_keyframes", \.refineKeyframes),
+    ]
 }

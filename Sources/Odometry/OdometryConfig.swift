@@ -89,6 +89,11 @@ public struct OdometryConfig: Sendable, Equatable {
     public var motionPriorRotation = 0.1
     /// RANSAC seed (the whole pipeline is deterministic).
     public var seed: UInt64 = 0x5EED
+    /// `seed` as a setting (configuration files hold integers up to 2⁶³ − 1).
+    public var seedSetting: Int {
+        get { Int(truncatingIfNeeded: seed) }
+        set { seed = UInt64(truncatingIfNeeded: newValue) }
+    }
 
     public init() {}
 }

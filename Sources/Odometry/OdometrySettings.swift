@@ -28,6 +28,7 @@ extension OdometryConfig {
         .number("measurement_variance_floor", \.measurementVarianceFloor, .nonNegative),
         .number("motion_prior_translation", \.motionPriorTranslation, .nonNegative),
         .number("motion_prior_rotation", \.motionPriorRotation, .nonNegative),
+        .integer("seed", \.seedSetting, SettingBounds(0, 9.2e18)),
     ]
 
     /// The first setting whose value is not allowed (each range, then the relations between
@@ -47,11 +48,21 @@ extension OdometryConfig {
     /// checked: an unknown key, a value of the wrong type or outside its range, and a
     /// configuration whose settings contradict each other are errors naming file, line and key.
     public init(yaml path: String, base: OdometryConfig = OdometryConfig()) throws(DatasetError) {
+        self = try Self.settings.read(yaml: path, base: base, violation: \.violation)
+    }
+}
+
+extension Array {
+    /// `base` with the settings of a YAML file applied through this table of settings. An unknown
+    /// key, a value of the wrong type or outside its range, and a configuration `violation` finds
+    /// wrong are errors naming file, line and key.
+    public func read<Config>(yaml path: String, base: Config, violation: (Config) -> SettingError?) throws(DatasetError) -> Config
+    where Element == Setting<Config> {
         let file = try YAMLFile(path: path)
-        try file.requireKnownKeys(Self.settings.map(\.key))
+        try file.requireKnownKeys(map(\.key))
         var config = base
         for entry in file.entries {
-            guard let setting = Self.settings.first(where: { $0.key == entry.key }) else { continue }
+            guard let setting = first(where: { $0.key == entry.key }) else { continue }
             do throws(SettingError) {
                 guard let scalar = YAMLFile.scalar(entry.node) else {
                     throw SettingError(key: entry.key, value: "a list or mapping", allowed: setting.allowed)
@@ -61,12 +72,24 @@ extension OdometryConfig {
                 throw .malformed(path, line: entry.line, YAMLFile.printable(error.description))
             }
         }
-        if let violation = config.violation {
+        if let v = violation(config) {
             // A contradiction may involve a key the file does not set: point at one it does.
-            let line = file[violation.key]?.line ?? file["min_inliers"]?.line ?? 1
-            throw .malformed(path, line: line, violation.description)
+            let line = file[v.key]?.line ?? file.entries.first?.line ?? 1
+            throw .malformed(path, line: line, v.description)
         }
-        self = config
+        return config
+    }
+
+    /// Every setting of `config` as YAML, one `key: value` line each, in table order: read back
+    /// through the same table, it gives `config` again (numbers are written in their shortest
+    /// exact form).
+    public func yaml<Config>(_ config: Config) -> String where Element == Setting<Config> {
+        map { s in
+            let v = s.value(in: config)
+            let plain = !v.isEmpty && v.allSatisfy { $0.isLetter || $0.isNumber || "-_.+/".contains($0) }
+            let quoted = "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            return "\(s.key): \(plain ? v : quoted)\n"
+        }.joined()
     }
 }
 

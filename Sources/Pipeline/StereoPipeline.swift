@@ -43,6 +43,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
     case frontend(FrontendError)
     case correction(PoseGraphError)
     case finished
+    /// A setting is not allowed, or a file it names cannot be read.
+    case configuration(String)
     /// A frame of a dataset could not be read or processed.
     case frame(dataset: String, index: Int, reason: String)
 
@@ -50,6 +52,7 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .frontend(let e): return e.description
         case .correction(let e): return "loop correction: \(e)"
+        case .configuration(let text): return text
         case .finished: return "the pipeline has finished: create a new one for another sequence"
         case .frame(let dataset, let index, let reason): return "\(dataset) frame \(index): \(reason)"
         }
@@ -93,9 +96,13 @@ public final class StereoPipeline {
     public init(camera: StereoCamera, config: PipelineConfig = PipelineConfig()) throws(PipelineError) {
         self.camera = camera
         self.config = config
+        if let v = config.violation { throw .configuration(v.description) }
         do { odometry = try VisualOdometry(camera: camera, config: config.odometry) } catch { throw .frontend(error) }
-        loops = config.loopClosure.map { LoopWorker(LoopCloser(camera: camera, odometry: config.odometry, config: $0)) }
+        loops = try config.resolvedLoopClosure().map { LoopWorker(LoopCloser(camera: camera, odometry: config.odometry, config: $0)) }
     }
+
+    /// Frames processed so far.
+    public var framesProcessed: Int { poses.count }
 
     /// Processes one rectified stereo frame (8-bit grey, the camera's size).
     public func process(left: GreyImage, right: GreyImage, timestamp: Double) throws(PipelineError) -> PipelineFrame {

@@ -31,6 +31,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Output folder for the run's files (default: a temporary folder, removed afterwards).")
     var out: String?
 
+    @Option(help: "YAML configuration file (keys as in a run's config.yaml; see README).")
+    var config: String?
+
     @Flag(help: "No progress line.")
     var quiet = false
 
@@ -51,7 +54,7 @@ struct DemoCommand: ParsableCommand {
         let folder = out.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("parallax-demo-\(UUID().uuidString)")
         defer { if out == nil { try? FileManager.default.removeItem(at: folder) } }
-        let summary = try runOdometry(on: seq, frames: frames, config: OdometryConfig(), out: folder, overwrite: overwrite,
+        let summary = try runOdometry(on: seq, frames: frames, config: try pipelineConfig(file: config), out: folder, overwrite: overwrite,
                                       quiet: quiet, byTime: false, announceOutputs: out != nil)
         if let signal = summary.signal {
             throw exitInterrupted(by: signal, frames: summary.frames, of: frames, outputs: out.map { _ in folder })

@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Output folder (created if needed).")
     var out: String
 
-    @Option(help: "YAML file overriding the odometry configuration (see README).")
+    @Option(help: "YAML configuration file (keys as in a run's config.yaml; see README).")
     var config: String?
 
     @Option(parsing: .unconditional, help: "Process at most this many frames.")
@@ -37,11 +37,11 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Disable the covariance-aware keypoint selector (plain grid).")
     var noSelector = false
 
-    @Option(help: "Loop closure: on (default; writes trajectory_corrected_*.txt and loops.csv) or off.")
-    var loopClosure: String = "on"
+    @Option(help: "Loop closure: on (default; writes trajectory_corrected_*.txt and loops.csv) or off (overrides the config file).")
+    var loopClosure: String?
 
-    @Option(help: ArgumentHelp("Place-recognition words: first-use (a vocabulary trained on the run's first keyframes), hashed (no training), or a vocabulary file written by `parallax vocab`.", valueName: "first-use|hashed|FILE"))
-    var vocabulary: String = "first-use"
+    @Option(help: ArgumentHelp("Place-recognition words: first-use (default: a vocabulary trained on the run's first keyframes), hashed (no training), or a vocabulary file written by `parallax vocab` (overrides the config file).", valueName: "first-use|hashed|FILE"))
+    var vocabulary: String?
 
     @Flag(help: "No progress line.")
     var quiet = false
@@ -51,50 +51,52 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         if let frames, frames <= 0 { throw ValidationError("--frames must be positive (got \(frames))") }
-        guard loopClosure == "on" || loopClosure == "off" else { throw ValidationError("--loop-closure must be on or off") }
-        let loops = loopClosure == "on" ? try loopClosureConfig(vocabulary: vocabulary) : nil
+        guard loopClosure == nil || loopClosure == "on" || loopClosure == "off" else { throw ValidationError("--loop-closure must be on or off") }
         guard let kind = DatasetKind(rawValue: dataset.lowercased()) else {
             throw ValidationError("unknown dataset layout '\(dataset)' (expected kitti, tartanair, euroc or generic)")
         }
         let ds: any StereoDataset
         ds = try openDataset(kind, URL(fileURLWithPath: path), sequence: sequence)
-        var cfg = OdometryConfig()
-        if let config {
-            do { cfg = try OdometryConfig(yaml: config, base: cfg) } catch { throw CLIError(error.description) }
-        }
+        var cfg = try pipelineConfig(file: config)
         if let weighting {
             guard let w = WeightingMode(rawValue: weighting) else { throw ValidationError("unknown weighting '\(weighting)'") }
-            cfg.weighting = w
+            cfg.odometry.weighting = w
         }
         if let residual {
             guard let r = ResidualKind(rawValue: residual) else { throw ValidationError("unknown residual '\(residual)'") }
-            cfg.residual = r
+            cfg.odometry.residual = r
         }
-        if noSelector { cfg.selectorEnabled = false }
+        if noSelector { cfg.odometry.selectorEnabled = false }
+        if let loopClosure { cfg.loopClosureEnabled = loopClosure == "on" }
+        if let vocabulary { cfg.vocabulary = vocabulary }
         let count = min(frames ?? ds.frameCount, ds.frameCount)
         guard count > 0 else { throw ValidationError("--frames must be positive") }
 
         let folder = URL(fileURLWithPath: out)
         let summary = try runOdometry(on: ds, frames: count, config: cfg, out: folder, overwrite: overwrite, quiet: quiet,
-                                      byTime: kind == .euroc, loopClosure: loops)
+                                      byTime: kind == .euroc)
         if let signal = summary.signal {
             throw exitInterrupted(by: signal, frames: summary.frames, of: count, outputs: folder)
         }
     }
 }
 
+/// The configuration of a `--config` file (the defaults without one).
+func pipelineConfig(file: String?) throws -> PipelineConfig {
+    guard let file else { return PipelineConfig() }
+    do { return try PipelineConfig(yaml: file) } catch { throw CLIError(error.description) }
+}
+
 /// Runs the pipeline over the first `count` frames of a dataset, writes the outputs
 /// incrementally to `outDir` and evaluates against ground truth when there is some (associating
 /// by time when `byTime`). Shared by `run` and `demo`. Returns the summary.
 @discardableResult
-func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: OdometryConfig, out outDir: URL,
-                 overwrite: Bool, quiet: Bool, byTime: Bool, loopClosure: LoopClosureConfig? = LoopClosureConfig(),
-                 announceOutputs: Bool = true) throws -> RunSummary {
-    let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor, overwrite: overwrite)
+func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: PipelineConfig, out outDir: URL,
+                 overwrite: Bool, quiet: Bool, byTime: Bool, announceOutputs: Bool = true) throws -> RunSummary {
     let pipeline: StereoPipeline
-    do { pipeline = try StereoPipeline(camera: ds.camera, config: PipelineConfig(odometry: cfg, loopClosure: loopClosure)) } catch {
-        throw CLIError(error.description)
-    }
+    do { pipeline = try StereoPipeline(camera: ds.camera, config: cfg) } catch { throw CLIError(error.description) }
+    let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor, overwrite: overwrite)
+    try writer.writeConfiguration(cfg)
     let interrupt = InterruptFlag()
     let start = Date()
     var results: [FrameResult] = []
@@ -140,18 +142,6 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Odomet
     try writer.finish(summary)
     if announceOutputs { print("outputs in \(outDir.path)") }
     return summary
-}
-
-/// The loop-closure configuration for a `--vocabulary` value: first-use, hashed or a file.
-func loopClosureConfig(vocabulary: String) throws -> LoopClosureConfig {
-    var c = LoopClosureConfig()
-    switch vocabulary {
-    case "first-use": break
-    case "hashed": c.words = .hashed
-    default:
-        do { c.words = .vocabulary(try Vocabulary(contentsOf: URL(fileURLWithPath: vocabulary))) } catch { throw CLIError(error.description) }
-    }
-    return c
 }
 
 /// Runs the pipeline over frames 0..<count of a dataset and hands each frame to `body`, with a

@@ -8,7 +8,7 @@ enum RunFile: String, CaseIterable {
     case trajectoryKITTI = "trajectory_kitti.txt", trajectoryTUM = "trajectory_tum.txt", covariance = "covariance.txt"
     case frames = "frames.csv", summary = "summary.json", groundTruthKITTI = "groundtruth_kitti.txt"
     case correctedKITTI = "trajectory_corrected_kitti.txt", correctedTUM = "trajectory_corrected_tum.txt"
-    case loops = "loops.csv", submaps = "submaps.csv"
+    case loops = "loops.csv", submaps = "submaps.csv", config = "config.yaml"
 }
 
 extension URL {
@@ -97,6 +97,16 @@ final class RunWriter {
 
     private func write(_ h: FileHandle, _ line: String) { h.write(Data((line + "\n").utf8)) }
 
+    /// Writes `config.yaml`: every setting of the run; `parallax run --config` with it reproduces
+    /// the run.
+    func writeConfiguration(_ config: PipelineConfig) throws {
+        let url = folder.appending(.config)
+        let text = "# Every setting of this run (parallax \(ParallaxInfo.version)); `parallax run --config` with this file repeats it.\n" + config.yaml
+        do { try Data(text.utf8).write(to: url, options: .atomic) } catch {
+            throw CLIError("\(url.path): cannot write: \(fileErrorReason(error))")
+        }
+    }
+
     func finish(_ summary: RunSummary) throws {
         for h in [kitti, tum, cov, csv] { try? h.close() }
         let enc = JSONEncoder()
@@ -176,7 +186,7 @@ struct RunEvaluation: Codable {
     }
 }
 
-extension OdometryConfig {
+extension PipelineConfig {
     /// Every setting of a run, for its summary.
     var summary: [String: String] {
         Dictionary(uniqueKeysWithValues: Self.settings.map { ($0.key, $0.value(in: self)) })

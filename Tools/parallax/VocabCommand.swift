@@ -33,11 +33,15 @@ struct VocabCommand: ParsableCommand {
     @Option(help: "Output vocabulary file.")
     var out: String
 
+    @Option(help: "YAML configuration file (the odometry's settings shape the keyframes and their descriptors).")
+    var config: String?
+
     @Flag(help: "No progress line.")
     var quiet = false
 
     func run() throws {
         guard !source.isEmpty else { throw ValidationError("give at least one --source layout:path[:sequence]") }
+        let base = try pipelineConfig(file: config)
         var descriptors: [ORBDescriptor] = []
         for spec in source {
             let parts = spec.split(separator: ":", maxSplits: 2).map(String.init)
@@ -46,7 +50,7 @@ struct VocabCommand: ParsableCommand {
             }
             let ds: any StereoDataset
             ds = try openDataset(kind, URL(fileURLWithPath: parts[1]), sequence: parts.count > 2 ? parts[2] : "00")
-            let found = try keyframeDescriptors(ds, frames: min(frames ?? ds.frameCount, ds.frameCount))
+            let found = try keyframeDescriptors(ds, frames: min(frames ?? ds.frameCount, ds.frameCount), base: base)
             print("\(ds.name): \(found.keyframes) keyframes, \(found.descriptors.count) descriptors")
             descriptors += found.descriptors
         }
@@ -60,9 +64,11 @@ struct VocabCommand: ParsableCommand {
     }
 
     /// The ORB descriptors of the keyframes the odometry makes over the first `count` frames.
-    private func keyframeDescriptors(_ ds: any StereoDataset, frames count: Int) throws -> (keyframes: Int, descriptors: [ORBDescriptor]) {
+    private func keyframeDescriptors(_ ds: any StereoDataset, frames count: Int, base: PipelineConfig) throws -> (keyframes: Int, descriptors: [ORBDescriptor]) {
         let pipeline: StereoPipeline
-        do { pipeline = try StereoPipeline(camera: ds.camera, config: PipelineConfig(loopClosure: nil)) } catch { throw CLIError(error.description) }
+        var config = base
+        config.loopClosureEnabled = false
+        do { pipeline = try StereoPipeline(camera: ds.camera, config: config) } catch { throw CLIError(error.description) }
         var out: [ORBDescriptor] = [], keyframes = 0
         try drive(pipeline, over: ds, frames: count, quiet: quiet) { f in
             guard let k = f.odometry.keyframe else { return }
