@@ -24,6 +24,30 @@ struct CommandSafetyTests {
         #expect(summary?["frames"] as? Int == 6)
     }
 
+    /// A run's config.yaml holds every setting; `--config` with it repeats the run byte for byte.
+    @Test func aRunsConfigurationFileRepeatsIt() throws {
+        guard let bin = parallaxBinary else { return }
+        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
+        let custom = try write("min_inliers: 20\nbundle_adjustment: true\nloop_gate: 30\nvocabulary: hashed\n", "custom.yaml", in: dir)
+        let first = dir.url.appendingPathComponent("first").path, second = dir.url.appendingPathComponent("second").path
+        let a = try run(bin, ["demo", "--frames", "30", "--config", custom, "--out", first, "--quiet"])
+        #expect(a.status == 0, "\(a.err)")
+        let written = try String(contentsOfFile: first + "/config.yaml", encoding: .utf8)
+        for line in ["min_inliers: 20", "bundle_adjustment: true", "loop_gate: 30.0", "vocabulary: hashed", "loop_closure: true",
+                     "huber: 2.45", "max_features: 1500", "seed: 24301"] {
+            #expect(written.contains("\n" + line + "\n"), "config.yaml lacks '\(line)'")
+        }
+        let b = try run(bin, ["demo", "--frames", "30", "--config", first + "/config.yaml", "--out", second, "--quiet"])
+        #expect(b.status == 0, "\(b.err)")
+        for file in ["config.yaml", "trajectory_kitti.txt", "covariance.txt", "trajectory_corrected_kitti.txt"] {
+            let x = try Data(contentsOf: URL(fileURLWithPath: first + "/" + file)), y = try Data(contentsOf: URL(fileURLWithPath: second + "/" + file))
+            #expect(x == y, "\(file) differs between the run and its repeat")
+        }
+        let broken = try write("loop_closure: maybe\n", "broken.yaml", in: dir)
+        let c = try run(bin, ["demo", "--frames", "5", "--config", broken, "--quiet"])
+        #expect(c.status != 0 && c.err.contains("broken.yaml:1") && c.err.contains("loop_closure"), "\(c.err)")
+    }
+
     /// SIGTERM left no summary and Ctrl-C exited 0 silently before; progress lines filled logs.
     @Test func aTerminatedRunSaysSoAndExits143() throws {
         guard let bin = parallaxBinary else { return }
