@@ -1,3 +1,4 @@
+@_exported import Imaging
 import Trajectories
 
 /// Why a dataset could not be opened or a frame not loaded. Every case names the file or folder

@@ -1,5 +1,5 @@
 import CVBridge
-import Datasets
+import Imaging
 
 /// A 256-bit ORB descriptor (rBRIEF), compared by Hamming distance.
 public struct ORBDescriptor: Sendable, Hashable {

@@ -1,5 +1,5 @@
 import CVBridge
-import Datasets
+import Imaging
 import Foundation
 import Geometry
 

@@ -1,4 +1,4 @@
-import Datasets
+import Imaging
 import Foundation
 import Frontend
 import Geometry

@@ -3,6 +3,7 @@ import Foundation
 import Frontend
 import Geometry
 import Odometry
+import Pipeline
 import Testing
 import TestSupport
 

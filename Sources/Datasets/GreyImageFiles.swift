@@ -1,25 +1,8 @@
 import CVBridge
 import Foundation
+import Imaging
 
-/// An 8-bit grey image, row-major, tightly packed.
-public struct GreyImage: Sendable, Equatable {
-    public var width: Int
-    public var height: Int
-    public var pixels: [UInt8]
-
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(pixels.count == width * height, "pixel count must be width × height")
-        self.width = width; self.height = height; self.pixels = pixels
-    }
-
-    /// A uniform image.
-    public init(width: Int, height: Int, value: UInt8 = 0) {
-        self.init(width: width, height: height, pixels: [UInt8](repeating: value, count: width * height))
-    }
-
-    /// "W×H", for messages.
-    public var sizeDescription: String { "\(width)×\(height)" }
-
+extension GreyImage {
     /// Decodes an image file (PNG, JPEG, …; 8 or 16 bit; grey or colour) into 8-bit grey.
     public static func decode(_ url: URL) throws(DatasetError) -> GreyImage {
         var image = cvb_image()
@@ -58,13 +41,6 @@ public struct GreyImage: Sendable, Equatable {
         if let s = pngSize(url) { return s }
         let img = try decode(url)
         return (img.width, img.height)
-    }
-}
-
-extension cvb_error {
-    /// The message of a bridge error report.
-    public var text: String {
-        withUnsafeBytes(of: message) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
     }
 }
 
