@@ -2,7 +2,7 @@ import Frontend
 import Geometry
 import PoseGraph
 
-/// The sliding window over the last keyframes (issue 6): each new keyframe is solved, with the
+/// The sliding window over the last keyframes: each new keyframe is solved, with the
 /// same covariance-weighted residuals as the frame-to-keyframe solve, against every older window
 /// keyframe whose points it still tracks; the relative poses and their 6×6 covariances form a small
 /// pose graph (oldest keyframe fixed) that the `PoseGraph` module's Levenberg–Marquardt solves.
@@ -16,7 +16,7 @@ struct KeyframeWindow {
         /// Every stereo point of the keyframe's frame (selected or not): its observations for the
         /// bundle adjustment.
         var observations: [Int64: StereoPoint] = [:]
-        var accumulated: [Int64: (uu: Double, uv: Double, vv: Double)] = [:]
+        var accumulated = TrackCovariances()
     }
 
     /// A relative-pose measurement `T_i⁻¹ T_j` between window keyframes (by serial number).
@@ -43,10 +43,7 @@ struct KeyframeWindow {
     /// (the newest is the odometry's current keyframe, which accumulates its own).
     mutating func track(_ features: [Feature]) {
         for k in keyframes.indices.dropLast() {
-            for f in features where f.isTracked && keyframes[k].points[f.id] != nil {
-                let a = keyframes[k].accumulated[f.id] ?? (0, 0, 0)
-                keyframes[k].accumulated[f.id] = (a.uu + f.covariance.uu, a.uv + f.covariance.uv, a.vv + f.covariance.vv)
-            }
+            for f in features where f.isTracked && keyframes[k].points[f.id] != nil { keyframes[k].accumulated.add(f) }
         }
     }
 

@@ -1,0 +1,55 @@
+import Frontend
+import Geometry
+
+/// Tracking state of a frame.
+public enum TrackingState: String, Sendable, Codable {
+    /// The first frame: the world frame is this camera's frame.
+    case initialised
+    /// Tracked against the current keyframe.
+    case tracking
+    /// Tracked, and became the new keyframe.
+    case keyframe
+    /// Too few good matches: the pose comes from the motion model and a new keyframe starts here.
+    case lost
+}
+
+/// Per-frame statistics.
+public struct FrameStats: Sendable, Codable {
+    public var features = 0, stereo = 0, tracked = 0, matches = 0, inliers = 0
+    /// Points of the keyframe this frame was tracked against.
+    public var keyframePoints = 0
+    public var meanChiSquare = 0.0
+    public var frontendMs = 0.0, poseMs = 0.0, totalMs = 0.0
+}
+
+/// What the odometry reports for one frame.
+public struct FrameResult: Sendable {
+    public var index: Int
+    public var timestamp: Double
+    /// `T_world_camera` (world = the first camera's frame).
+    public var pose: SE3
+    /// 6×6 covariance of `pose` (right perturbation, (ρ, φ) order), growing with distance travelled.
+    public var covariance: Mat6
+    public var state: TrackingState
+    public var stats: FrameStats
+    /// The keyframe this frame started (first frame, new keyframe, restart after loss), with its
+    /// points and their ORB descriptors for place recognition; nil otherwise.
+    public var keyframe: KeyframeSnapshot?
+}
+
+/// A keyframe as the odometry made it: its pose, all its stereo points (camera frame, with metric
+/// covariances) and an ORB descriptor per point (nil near the border).
+public struct KeyframeSnapshot: Sendable {
+    /// Frame index of the keyframe.
+    public var index: Int
+    /// `T_world_keyframe` as the odometry estimated it.
+    public var pose: SE3
+    public var points: [StereoPoint]
+    public var descriptors: [ORBDescriptor?]
+    /// Frame index of the previous keyframe this one was solved against, and the 6×6 covariance
+    /// of that relative pose ((ρ, φ), right perturbation); nil after tracking loss or a restart
+    /// (a new submap begins).
+    public var previous: Int?
+    public var relativeCovariance: Mat6?
+}
+
