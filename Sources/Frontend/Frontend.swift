@@ -87,6 +87,15 @@ public struct Feature: Sendable, Equatable {
         return f
     }
 
+    /// The feature with `offset` added to its disparity (a rig's disparity offset corrected); a
+    /// disparity that the offset makes non-positive is dropped.
+    public func withDisparityOffset(_ offset: Double) -> Feature {
+        guard let d = disparity else { return self }
+        var f = self
+        if d + offset > 0 { f.disparity = d + offset } else { f.disparity = nil; f.disparityVariance = nil }
+        return f
+    }
+
     public init(id: Int64, uv: SIMD2<Double>, previousUV: SIMD2<Double>?, covariance: (uu: Double, uv: Double, vv: Double),
                 disparity: Double?, disparityVariance: Double?, forwardBackwardError: Double, age: Int) {
         self.id = id; self.uv = uv; self.previousUV = previousUV; self.covariance = covariance

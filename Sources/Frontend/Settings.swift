@@ -53,6 +53,9 @@ public struct SettingBounds: Sendable {
     }
 }
 
+/// The type of a setting's values.
+public enum SettingKind: Sendable { case integer, number, flag, text }
+
 /// One setting of a configuration `Config`: its key, what it allows, and how to set and check
 /// it. The tables of settings are the single place where keys and ranges are defined: files are
 /// read through them and configurations built in code are validated against them.
@@ -61,6 +64,8 @@ public struct Setting<Config>: @unchecked Sendable {
     public let key: String
     /// What the setting allows, in words ("an integer in 1…8", "full, diagonal or identity").
     public let allowed: String
+    /// The type of its values.
+    public let kind: SettingKind
     private let assign: (inout Config, SettingValue) -> Bool
     private let valid: (Config) -> Bool
     private let current: (Config) -> String
@@ -80,21 +85,22 @@ public struct Setting<Config>: @unchecked Sendable {
 
     /// The same setting on a configuration nested at `path` in `Outer`.
     public func lifted<Outer>(_ path: WritableKeyPath<Outer, Config>) -> Setting<Outer> {
-        Setting<Outer>(key: key, allowed: allowed,
+        Setting<Outer>(key: key, allowed: allowed, kind: kind,
                        assign: { outer, v in assign(&outer[keyPath: path], v) },
                        valid: { valid($0[keyPath: path]) }, current: { current($0[keyPath: path]) })
     }
 
-    private init(key: String, allowed: String, assign: @escaping (inout Config, SettingValue) -> Bool,
+    private init(key: String, allowed: String, kind: SettingKind, assign: @escaping (inout Config, SettingValue) -> Bool,
                  valid: @escaping (Config) -> Bool, current: @escaping (Config) -> String) {
-        self.key = key; self.allowed = allowed; self.assign = assign; self.valid = valid; self.current = current
+        self.key = key; self.allowed = allowed; self.kind = kind
+        self.assign = assign; self.valid = valid; self.current = current
     }
 
     /// An integer setting in `bounds`; `odd` also requires an odd value.
     public static func integer(_ key: String, _ path: WritableKeyPath<Config, Int>, _ bounds: SettingBounds,
                                odd: Bool = false) -> Setting {
         let ok = { (v: Int) in bounds.contains(Double(v)) && (!odd || v % 2 != 0) }
-        return Setting(key: key, allowed: "\(odd ? "an odd integer" : "an integer") \(bounds.text(integer: true))",
+        return Setting(key: key, allowed: "\(odd ? "an odd integer" : "an integer") \(bounds.text(integer: true))", kind: .integer,
                        assign: { c, v in
                            guard case let .integer(x) = v, ok(x) else { return false }
                            c[keyPath: path] = x; return true
@@ -103,7 +109,7 @@ public struct Setting<Config>: @unchecked Sendable {
 
     /// A real-valued setting in `bounds` (integers in the file are accepted as numbers).
     public static func number(_ key: String, _ path: WritableKeyPath<Config, Double>, _ bounds: SettingBounds) -> Setting {
-        Setting(key: key, allowed: "a number \(bounds.text(integer: false))",
+        Setting(key: key, allowed: "a number \(bounds.text(integer: false))", kind: .number,
                 assign: { c, v in
                     guard let x = v.real, bounds.contains(x) else { return false }
                     c[keyPath: path] = x; return true
@@ -112,7 +118,7 @@ public struct Setting<Config>: @unchecked Sendable {
 
     /// A single-precision real-valued setting in `bounds`.
     public static func number(_ key: String, _ path: WritableKeyPath<Config, Float>, _ bounds: SettingBounds) -> Setting {
-        Setting(key: key, allowed: "a number \(bounds.text(integer: false))",
+        Setting(key: key, allowed: "a number \(bounds.text(integer: false))", kind: .number,
                 assign: { c, v in
                     guard let x = v.real, bounds.contains(x) else { return false }
                     c[keyPath: path] = Float(x); return true
@@ -121,7 +127,7 @@ public struct Setting<Config>: @unchecked Sendable {
 
     /// A true/false setting.
     public static func flag(_ key: String, _ path: WritableKeyPath<Config, Bool>) -> Setting {
-        Setting(key: key, allowed: "true or false",
+        Setting(key: key, allowed: "true or false", kind: .flag,
                 assign: { c, v in
                     guard case let .flag(x) = v else { return false }
                     c[keyPath: path] = x; return true
@@ -131,7 +137,7 @@ public struct Setting<Config>: @unchecked Sendable {
     /// A text setting; `allowed` says in words what `isAllowed` accepts.
     public static func text(_ key: String, _ path: WritableKeyPath<Config, String>, allowed: String,
                             _ isAllowed: @escaping @Sendable (String) -> Bool) -> Setting {
-        Setting(key: key, allowed: allowed,
+        Setting(key: key, allowed: allowed, kind: .text,
                 assign: { c, v in
                     guard case let .text(s) = v, isAllowed(s) else { return false }
                     c[keyPath: path] = s; return true
@@ -143,7 +149,7 @@ public struct Setting<Config>: @unchecked Sendable {
     where E.RawValue == String {
         let names = E.allCases.map(\.rawValue)
         let allowed = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names[names.count - 1] : names.joined()
-        return Setting(key: key, allowed: allowed,
+        return Setting(key: key, allowed: allowed, kind: .text,
                        assign: { c, v in
                            guard case let .text(s) = v, let e = E(rawValue: s) else { return false }
                            c[keyPath: path] = e; return true

@@ -20,6 +20,8 @@ public struct FrameStats: Sendable, Codable {
     public var keyframePoints = 0
     public var meanChiSquare = 0.0
     public var frontendMs = 0.0, poseMs = 0.0, totalMs = 0.0
+    /// The disparity offset applied to this frame's disparities, px.
+    public var disparityOffset = 0.0
 }
 
 /// What the odometry reports for one frame.

@@ -67,6 +67,15 @@ public struct OdometryConfig: Sendable, Equatable {
     /// calibrated (u, v, δ) covariance; the new keyframe's points take the refined positions.
     /// Default false (see BENCHMARKS.md for its measured effect).
     public var bundleAdjustment = false
+    /// Disparity offset of the rig, px: added to every measured disparity (true = measured +
+    /// offset; a small relative yaw of the rectified cameras shifts all disparities alike). With
+    /// `estimateDisparityOffset`, the value the online estimate starts from. Default 0.
+    public var disparityOffset = 0.0
+    /// Estimate the disparity offset online from the keyframes (`DisparityOffsetEstimator`: points
+    /// at different depths must agree on one motion), applied once it leaves `disparityOffset` by
+    /// more than 0.5 px. Default true: on the real highway excerpt (KITTI 01) it finds +1.2 px and
+    /// the distance error falls from +6.9 % to +1.5 %; elsewhere it stays inside the deadband.
+    public var estimateDisparityOffset = true
     /// Levenberg–Marquardt iterations of the local bundle adjustment. Default 5.
     public var bundleAdjustmentIterations = 5
     /// Compute ORB descriptors of each new keyframe's points (`FrameResult.keyframe`), for place

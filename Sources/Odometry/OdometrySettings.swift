@@ -22,6 +22,8 @@ extension OdometryConfig {
         .integer("window_size", \.windowSize, SettingBounds(0, 50)),
         .flag("describe_keyframes", \.describeKeyframes),
         .flag("bundle_adjustment", \.bundleAdjustment),
+        .number("disparity_offset", \.disparityOffset, SettingBounds(-20, 20)),
+        .flag("estimate_disparity_offset", \.estimateDisparityOffset),
         .integer("bundle_adjustment_iterations", \.bundleAdjustmentIterations, SettingBounds(1, 100)),
         .integer("solver_iterations", \.solverIterations, SettingBounds(1, 1000)),
         .number("measurement_variance_floor", \.measurementVarianceFloor, .nonNegative),

@@ -33,6 +33,11 @@ public final class VisualOdometry {
     private var relative = SE3.identity, relativeCovariance = Mat6()
     /// The previous frame's features (where the motion model predicts them; rescue keyframes).
     private var previousFeatures: [Feature] = []
+    /// The online disparity-offset estimate (nil when the offset is fixed by the configuration).
+    private var offsetEstimator: DisparityOffsetEstimator?
+    /// The disparity offset the current keyframe's points were made with, this frame's features
+    /// and the previous frame's.
+    private var keyframeOffset = 0.0, frameOffset = 0.0, previousOffset = 0.0
 
     /// Throws when a configuration value is outside its allowed range (`OdometryConfig.settings`).
     public init(camera: StereoCamera, config: OdometryConfig = OdometryConfig()) throws(FrontendError) {
@@ -46,7 +51,11 @@ public final class VisualOdometry {
         selector = KeypointSelector(count: config.selectedPoints, border: config.selectorBorder,
                                     medianFactor: config.selectorMedianFactor, enabled: config.selectorEnabled)
         lossPolicy = TrackingLossPolicy(minInliers: config.minInliers)
+        if config.estimateDisparityOffset { offsetEstimator = DisparityOffsetEstimator(initial: config.disparityOffset) }
     }
+
+    /// The disparity offset applied to measured disparities now, px.
+    public var disparityOffset: Double { offsetEstimator?.offset ?? config.disparityOffset }
 
     /// Processes one rectified stereo frame.
     public func process(left: GreyImage, right: GreyImage, timestamp: Double) throws(FrontendError) -> FrameResult {
@@ -54,15 +63,18 @@ public final class VisualOdometry {
         let predictions = frameIndex > 1
             ? motion.predictions(of: previousFeatures, camera: camera, minDisparity: config.minDisparity) : [:]
         let (measured, timing) = try frontend.process(left: left, right: right, predictions: predictions)
-        let floor = config.measurementVarianceFloor
-        let features = floor > 0 ? measured.map { $0.withVarianceFloor(floor) } : measured
+        let floor = config.measurementVarianceFloor, offset = disparityOffset
+        let floored = floor > 0 ? measured.map { $0.withVarianceFloor(floor) } : measured
+        let features = offset != 0 ? floored.map { $0.withDisparityOffset(offset) } : floored
         let lastFrameFeatures = previousFeatures
         previousFeatures = features
+        (previousOffset, frameOffset) = (frameOffset, offset)
         var stats = FrameStats()
         stats.features = features.count
         stats.stereo = features.filter { $0.disparity != nil }.count
         stats.tracked = features.filter(\.isTracked).count
         stats.frontendMs = timing.total
+        stats.disparityOffset = offset
         defer { frameIndex += 1 }
 
         if frameIndex == 0 {
@@ -99,7 +111,7 @@ public final class VisualOdometry {
             let previousPoints = stereoPoints(previousFrame)
             if lossPolicy.shouldRescue(frameIndex: frameIndex, previousPoints: previousPoints.count) {
                 // The previous frame becomes the keyframe (it hangs off the current one by its solve).
-                makeKeyframe(previousPoints, pose: motion.lastPose, covariance: lastCovariance, keepAll: true)
+                makeKeyframe(previousPoints, pose: motion.lastPose, covariance: lastCovariance, keepAll: true, offset: previousOffset)
                 window.start(KeyframeWindow.Keyframe(pose: motion.lastPose, points: map.points))
                 chain.rescued(relative: relative, covariance: relativeCovariance)
                 matches = map.matches(features, camera: camera, minDisparity: config.minDisparity)
@@ -128,6 +140,7 @@ public final class VisualOdometry {
         guard Double(est.inlierCount) < config.keyframeInlierFraction * Double(map.pointCount) || moved else {
             return (pose, covariance, .tracking)
         }
+        if offsetEstimator != nil { estimateOffset(features, relative: est.pose) }
         chain.keyframe(relative: est.pose, covariance: est.covariance)
         makeKeyframe(stereoPoints(features), pose: pose, covariance: covariance)
         if config.windowSize > 1 {
@@ -176,15 +189,30 @@ public final class VisualOdometry {
         return newest
     }
 
+    /// Updates the disparity-offset estimate from a new keyframe's matches with the previous
+    /// keyframe (whose points' disparities are brought to the offset applied now).
+    private func estimateOffset(_ features: [Feature], relative: SE3) {
+        let shift = frameOffset - keyframeOffset
+        var matches: [DisparityOffsetEstimator.Match] = []
+        for f in features where f.isTracked {
+            guard let p = map.points[f.id], let d = f.disparity, let vd = f.disparityVariance else { continue }
+            matches.append(.init(keyframe: (p.uv, p.disparity + shift, p.disparityVariance, (p.pixelCovariance.uu, p.pixelCovariance.vv)),
+                                 current: (f.uv, d, vd, (f.covariance.uu, f.covariance.vv))))
+        }
+        offsetEstimator?.update(matches, relative: relative, camera: camera)
+    }
+
     /// The features that triangulate.
     private func stereoPoints(_ features: [Feature]) -> [StereoPoint] {
         features.compactMap { StereoPoint($0, camera: camera, minDisparity: config.minDisparity) }
     }
 
     /// A frame with these stereo points becomes the keyframe: the selected points (all of them
-    /// with `keepAll`, for a rescue keyframe) are tracked.
-    private func makeKeyframe(_ points: [StereoPoint], pose: SE3, covariance: Mat6, keepAll: Bool = false) {
+    /// with `keepAll`, for a rescue keyframe) are tracked; `offset` is the disparity offset they
+    /// were made with (this frame's by default).
+    private func makeKeyframe(_ points: [StereoPoint], pose: SE3, covariance: Mat6, keepAll: Bool = false, offset: Double? = nil) {
         let selected = keepAll ? points : selector.select(points, width: camera.width, height: camera.height)
+        keyframeOffset = offset ?? frameOffset
         map.reset(stereoPoints: points, selected: selected, pose: pose, covariance: covariance)
     }
 }

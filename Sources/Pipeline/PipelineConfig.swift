@@ -58,3 +58,51 @@ public struct PipelineConfig: Sendable {
         return c
     }
 }
+
+/// Encoded and decoded through the same table of settings as YAML files: one key per setting,
+/// values as numbers, flags or text, each range-checked when decoded.
+extension PipelineConfig: Codable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        var config = PipelineConfig()
+        for key in container.allKeys {
+            guard let setting = Self.settings.first(where: { $0.key == key.stringValue }) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "unknown key '\(key.stringValue)'")
+            }
+            let value: SettingValue
+            switch setting.kind {
+            case .flag: value = .flag(try container.decode(Bool.self, forKey: key))
+            case .integer: value = .integer(try container.decode(Int.self, forKey: key))
+            case .number: value = .number(try container.decode(Double.self, forKey: key))
+            case .text: value = .text(try container.decode(String.self, forKey: key))
+            }
+            do { try setting.apply(value, to: &config) } catch {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: error.description)
+            }
+        }
+        if let v = config.violation {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: v.description))
+        }
+        self = config
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for setting in Self.settings {
+            let text = setting.value(in: self), key = Key(stringValue: setting.key)
+            switch setting.kind {
+            case .flag: try container.encode(text == "true", forKey: key)
+            case .integer: try container.encode(Int(text) ?? 0, forKey: key)
+            case .number: try container.encode(Double(text) ?? .nan, forKey: key)
+            case .text: try container.encode(text, forKey: key)
+            }
+        }
+    }
+}

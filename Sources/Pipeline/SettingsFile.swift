@@ -45,7 +45,10 @@ extension Array {
     public func yaml<Config>(_ config: Config) -> String where Element == Setting<Config> {
         map { s in
             let v = s.value(in: config)
+            // Text that YAML would read as a flag or a number is quoted, as is any unusual character.
+            let scalarLike = Bool(v) != nil || Double(v) != nil || ["yes", "no", "on", "off", "null", "~"].contains(v.lowercased())
             let plain = !v.isEmpty && v.allSatisfy { $0.isLetter || $0.isNumber || "-_.+/".contains($0) }
+                && (s.kind != .text || !scalarLike)
             let quoted = "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
             return "\(s.key): \(plain ? v : quoted)\n"
         }.joined()

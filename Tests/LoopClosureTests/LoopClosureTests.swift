@@ -167,20 +167,11 @@ func odometryWithLoopClosure(_ ds: any StereoDataset) throws -> ([FrameResult], 
 }
 
 /// A synthetic sequence with frames blacked out (a covered lens): tracking is lost there.
-struct BlackedOut: StereoDataset {
-    let base: SyntheticSequence
-    let black: Range<Int>
-    var name: String { base.name + " (blacked out \(black))" }
-    var camera: StereoCamera { base.camera }
-    var frameCount: Int { base.frameCount }
-    var timestamps: [Double] { base.timestamps }
-    var groundTruth: Trajectory? { base.groundTruth }
-    var groundTruthFormat: TrajectoryFormat { base.groundTruthFormat }
-    var cameraToGroundTruthSensor: SE3 { .identity }
-    func frame(_ index: Int) throws(DatasetError) -> StereoFrame {
-        guard black.contains(index) else { return try base.frame(index) }
-        let dark = GreyImage(width: camera.width, height: camera.height, value: 0)
-        return StereoFrame(index: index, timestamp: timestamps[index], left: dark, right: dark)
+func blackedOut(_ base: SyntheticSequence, _ black: Range<Int>) -> TransformedDataset {
+    TransformedDataset(base, change: "blacked out \(black)") { f in
+        guard black.contains(f.index) else { return f }
+        let dark = GreyImage(width: f.left.width, height: f.left.height, value: 0)
+        return StereoFrame(index: f.index, timestamp: f.timestamp, left: dark, right: dark)
     }
 }
 
@@ -189,7 +180,7 @@ struct BlackedOut: StereoDataset {
     /// the first one, and the corrected map is one connected map.
     @Test func aSubmapBornAfterTrackingLossIsJoinedByTheLoop() throws {
         let seq = try SyntheticSequence(world: .canyon, trajectory: .loop, camera: CameraPreset.vga.camera, frames: 300, laps: 2, seed: 5)
-        let (results, closer) = try odometryWithLoopClosure(BlackedOut(base: seq, black: 200..<203))
+        let (results, closer) = try odometryWithLoopClosure(blackedOut(seq, 200..<203))
         #expect(results[200..<203].allSatisfy { $0.state == .lost })
         #expect(closer.keyframes.contains { $0.index > 200 && $0.previous == nil }, "no new submap after the loss")
         let c = try closer.correct()

@@ -52,3 +52,46 @@ import TestSupport
         #expect { try VisualOdometry(camera: camera, config: c) } throws: { e in "\(e)".contains("huber: -1.0 is not allowed") }
     }
 }
+
+/// The pipeline's one configuration: written as YAML or JSON and read back, it is the same;
+/// decoding checks ranges as reading a file does.
+@Suite struct PipelineConfigurationTests {
+    static func custom() -> PipelineConfig {
+        var c = PipelineConfig()
+        c.odometry.huberThreshold = 3.1
+        c.odometry.weighting = .diagonal
+        c.odometry.frontend.ambiguityRatio = 0.7
+        c.odometry.seed = 99
+        c.loopClosureEnabled = false
+        c.vocabulary = "1.5"          // a file name YAML would read as a number unless quoted
+        c.loopClosure.gate = 30.25
+        c.loopClosure.refineKeyframes = false
+        return c
+    }
+
+    @Test func yamlRoundTripGivesTheSameConfiguration() throws {
+        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
+        let path = dir.url.appendingPathComponent("config.yaml").path
+        let c = Self.custom()
+        try c.yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let back = try PipelineConfig(yaml: path)
+        #expect(back.yaml == c.yaml)
+        #expect(back.odometry.huberThreshold == 3.1 && back.odometry.weighting == .diagonal && back.odometry.seed == 99)
+        #expect(back.vocabulary == "1.5" && !back.loopClosureEnabled && back.loopClosure.gate == 30.25)
+        #expect(c.yaml.split(separator: "\n").count == PipelineConfig.settings.count)
+    }
+
+    @Test func jsonRoundTripAndRangeChecks() throws {
+        let c = Self.custom()
+        let data = try JSONEncoder().encode(c)
+        let back = try JSONDecoder().decode(PipelineConfig.self, from: data)
+        #expect(back.yaml == c.yaml)
+        #expect { try JSONDecoder().decode(PipelineConfig.self, from: Data(#"{"huber": -1}"#.utf8)) } throws: { e in
+            "\(e)".contains("huber: -1.0 is not allowed")
+        }
+        #expect { try JSONDecoder().decode(PipelineConfig.self, from: Data(#"{"hubber": 2}"#.utf8)) } throws: { e in
+            "\(e)".contains("unknown key 'hubber'")
+        }
+        #expect { try JSONDecoder().decode(PipelineConfig.self, from: Data(#"{"loop_closure": 3}"#.utf8)) } throws: { _ in true }
+    }
+}
