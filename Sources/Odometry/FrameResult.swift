@@ -53,5 +53,7 @@ public struct KeyframeSnapshot: Sendable {
     /// (a new submap begins).
     public var previous: Int?
     public var relativeCovariance: Mat6?
+    /// The image's grey value at each point (for the map).
+    public var intensities: [UInt8] = []
 }
 

@@ -173,8 +173,12 @@ public final class VisualOdometry {
         let points = map.stereoPoints
         let descriptors = try ORBDescriptor.describe(image, at: points.map(\.uv))
         defer { chain.reported(at: frameIndex) }
+        let intensities = points.map { p -> UInt8 in
+            let x = min(max(Int(p.uv.x.rounded()), 0), image.width - 1), y = min(max(Int(p.uv.y.rounded()), 0), image.height - 1)
+            return image.pixels[y * image.width + x]
+        }
         return KeyframeSnapshot(index: frameIndex, pose: map.pose, points: points, descriptors: descriptors,
-                                previous: chain.link?.previous, relativeCovariance: chain.link?.covariance)
+                                previous: chain.link?.previous, relativeCovariance: chain.link?.covariance, intensities: intensities)
     }
 
     /// Bundle-adjusts the window; the new keyframe's map points take their refined positions.

@@ -90,6 +90,9 @@ public final class StereoPipeline {
     private let loops: LoopWorker?
     private var poses: [SE3] = []
     private var timestamps: [Double] = []
+    /// Every keyframe reported, for the map (their point arrays are shared with the loop closer's).
+    private var keyframes: [KeyframeSnapshot] = []
+    private var final: PipelineResult?
     private var finished = false
 
     /// Throws when a setting is outside its allowed range.
@@ -112,7 +115,10 @@ public final class StereoPipeline {
         do { r = try odometry.process(left: left, right: right, timestamp: timestamp) } catch { throw .frontend(error) }
         poses.append(r.pose)
         timestamps.append(r.timestamp)
-        if let loops, let k = r.keyframe { loops.add(k) }
+        if let k = r.keyframe {
+            keyframes.append(k)
+            loops?.add(k)
+        }
         let solved = loops?.current
         return PipelineFrame(odometry: r, correctedPose: ((solved?.mapFromOdometry ?? .identity) * r.pose).orthonormalized,
                              loops: solved?.accepted ?? 0, corrections: solved?.count ?? 0,
@@ -128,12 +134,21 @@ public final class StereoPipeline {
     public func finish() throws(PipelineError) -> PipelineResult {
         guard !finished else { throw .finished }
         finished = true
-        guard let closer = loops.map({ $0.waitUntilIdle(); return $0.closer }) else {
-            return PipelineResult(poses: poses, timestamps: timestamps, correctedPoses: poses, correction: nil)
+        var result = PipelineResult(poses: poses, timestamps: timestamps, correctedPoses: poses, correction: nil)
+        if let closer = loops.map({ $0.waitUntilIdle(); return $0.closer }) {
+            let correction: LoopGraph.Correction
+            do { correction = try closer.correct() } catch { throw .correction(error) }
+            result.correctedPoses = closer.correctedFrames(poses, correction)
+            result.correction = correction
         }
-        let correction: LoopGraph.Correction
-        do { correction = try closer.correct() } catch { throw .correction(error) }
-        return PipelineResult(poses: poses, timestamps: timestamps, correctedPoses: closer.correctedFrames(poses, correction),
-                              correction: correction)
+        final = result
+        return result
+    }
+
+    /// The map: every keyframe's points, at the keyframes' corrected poses after `finish()`, at
+    /// their odometry poses before it. Empty when the odometry does not describe keyframes
+    /// (`OdometryConfig.describeKeyframes` off).
+    public func map() -> PointMap {
+        PointMap(snapshots: keyframes, poses: final?.correction?.keyframePoses ?? [:])
     }
 }

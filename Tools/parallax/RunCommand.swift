@@ -49,6 +49,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Replace an earlier run's outputs in --out (otherwise a folder holding them is refused).")
     var overwrite = false
 
+    @Flag(help: "Write map.ply as ASCII PLY (default: binary little-endian).")
+    var mapAscii = false
+
     func run() throws {
         if let frames, frames <= 0 { throw ValidationError("--frames must be positive (got \(frames))") }
         guard loopClosure == nil || loopClosure == "on" || loopClosure == "off" else { throw ValidationError("--loop-closure must be on or off") }
@@ -74,7 +77,7 @@ struct RunCommand: ParsableCommand {
 
         let folder = URL(fileURLWithPath: out)
         let summary = try runOdometry(on: ds, frames: count, config: cfg, out: folder, overwrite: overwrite, quiet: quiet,
-                                      byTime: kind == .euroc)
+                                      byTime: kind == .euroc, mapASCII: mapAscii)
         if let signal = summary.signal {
             throw exitInterrupted(by: signal, frames: summary.frames, of: count, outputs: folder)
         }
@@ -92,7 +95,7 @@ func pipelineConfig(file: String?) throws -> PipelineConfig {
 /// by time when `byTime`). Shared by `run` and `demo`. Returns the summary.
 @discardableResult
 func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: PipelineConfig, out outDir: URL,
-                 overwrite: Bool, quiet: Bool, byTime: Bool, announceOutputs: Bool = true) throws -> RunSummary {
+                 overwrite: Bool, quiet: Bool, byTime: Bool, mapASCII: Bool = false, announceOutputs: Bool = true) throws -> RunSummary {
     let pipeline: StereoPipeline
     do { pipeline = try StereoPipeline(camera: ds.camera, config: cfg) } catch { throw CLIError(error.description) }
     let writer = try RunWriter(folder: outDir, camera: ds.camera, toSensor: ds.cameraToGroundTruthSensor, overwrite: overwrite)
@@ -130,6 +133,9 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Pipeli
     }
     let final: PipelineResult
     do { final = try pipeline.finish() } catch { throw CLIError(error.description) }
+    let map = pipeline.map()
+    try writer.writeMap(map, ascii: mapASCII)
+    summary.mapPoints = map.points.count
     if let closer = pipeline.loopCloser, let correction = final.correction {
         let corrected = try writeLoopOutputs(closer, correction, result: final, writer: writer, folder: outDir)
         summary.loopsAccepted = correction.accepted.count

@@ -9,6 +9,7 @@ enum RunFile: String, CaseIterable {
     case frames = "frames.csv", summary = "summary.json", groundTruthKITTI = "groundtruth_kitti.txt"
     case correctedKITTI = "trajectory_corrected_kitti.txt", correctedTUM = "trajectory_corrected_tum.txt"
     case loops = "loops.csv", submaps = "submaps.csv", config = "config.yaml"
+    case map = "map.ply", keyframes = "keyframes_kitti.txt"
 }
 
 extension URL {
@@ -97,6 +98,18 @@ final class RunWriter {
 
     private func write(_ h: FileHandle, _ line: String) { h.write(Data((line + "\n").utf8)) }
 
+    /// Writes `map.ply` (binary, or ASCII when `ascii`) and `keyframes_kitti.txt` (the keyframes'
+    /// poses), in the world frame of the trajectory files.
+    func writeMap(_ map: PointMap, ascii: Bool) throws {
+        let inSensorWorld = map.inWorld(toSensor)
+        let keyframes = Trajectory(poses: inSensorWorld.keyframes.map { $0.pose * toSensor.inverse }, timestamps: nil)
+        let mapURL = folder.appending(.map), keyframesURL = folder.appending(.keyframes)
+        do { try inSensorWorld.ply(ascii: ascii).write(to: mapURL, options: .atomic) } catch {
+            throw CLIError("\(mapURL.path): cannot write: \(fileErrorReason(error))")
+        }
+        do { try TrajectoryFormat.kitti.write(keyframes, to: keyframesURL) } catch { throw CLIError(error.description) }
+    }
+
     /// Writes `config.yaml`: every setting of the run; `parallax run --config` with it reproduces
     /// the run.
     func writeConfiguration(_ config: PipelineConfig) throws {
@@ -138,6 +151,8 @@ struct RunSummary: Codable {
     var correctedEvaluation: RunEvaluation?
     /// The signal that interrupted the run (2 SIGINT, 15 SIGTERM), if one did.
     var signal: Int32?
+    /// Points in map.ply.
+    var mapPoints: Int?
 }
 
 /// Accuracy of a run against ground truth, computed with the Evaluation module (evo semantics).
