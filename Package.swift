@@ -59,12 +59,14 @@ let package = Package(
         .target(name: "LoopClosure", dependencies: ["Geometry", "Frontend", "Odometry", "PoseGraph"]),
         .target(name: "Pipeline", dependencies: ["Geometry", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure"]),
         .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
+        // The HTML report of a run folder (3D view of the map, plots over frames).
+        .target(name: "RunReport", dependencies: ["Evaluation", "Geometry", "Trajectories"]),
         // `parallax.h` (the C interface's types and declarations) and the version string; the
         // functions are defined in Swift by ParallaxC.
         .target(name: "CParallax"),
         .target(name: "ParallaxC", dependencies: ["CParallax", "Pipeline", "Datasets", "Geometry", "Odometry"]),
         .target(name: "Synthetic", dependencies: ["Geometry", "Trajectories", "Datasets", "CVBridge"]),
-        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure", "Pipeline", "Evaluation", "Synthetic"]),
+        .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure", "Pipeline", "Evaluation", "RunReport", "Synthetic"]),
         .executableTarget(
             name: "parallax",
             dependencies: ["Parallax", "EvaluationCommands", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")],

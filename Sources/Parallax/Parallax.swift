@@ -11,6 +11,7 @@
 @_exported import PoseGraph
 @_exported import LoopClosure
 @_exported import Pipeline
+@_exported import RunReport
 @_exported import Synthetic
 @_exported import Trajectories
 

@@ -146,7 +146,8 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Pipeli
         }
     }
     try writer.finish(summary)
-    if announceOutputs { print("outputs in \(outDir.path)") }
+    do { try RunReport.write(folder: outDir) } catch { throw CLIError(error.description) }
+    if announceOutputs { print("outputs in \(outDir.path) (report.html: the run at a glance)") }
     return summary
 }
 

@@ -9,7 +9,7 @@ enum RunFile: String, CaseIterable {
     case frames = "frames.csv", summary = "summary.json", groundTruthKITTI = "groundtruth_kitti.txt"
     case correctedKITTI = "trajectory_corrected_kitti.txt", correctedTUM = "trajectory_corrected_tum.txt"
     case loops = "loops.csv", submaps = "submaps.csv", config = "config.yaml"
-    case map = "map.ply", keyframes = "keyframes_kitti.txt"
+    case map = "map.ply", keyframes = "keyframes_kitti.txt", report = "report.html"
 }
 
 extension URL {
