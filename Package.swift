@@ -59,6 +59,8 @@ let package = Package(
         .target(name: "LoopClosure", dependencies: ["Geometry", "Frontend", "Odometry", "PoseGraph"]),
         .target(name: "Pipeline", dependencies: ["Geometry", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure"]),
         .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
+        // Batches of runs: the manifest and the results table (executors: `parallax batch`, Tools/batch/ray_batch.py).
+        .target(name: "Batch", dependencies: ["Datasets", "Frontend", "Pipeline", "Yams"]),
         // The HTML report of a run folder (3D view of the map, plots over frames).
         .target(name: "RunReport", dependencies: ["Evaluation", "Geometry", "Trajectories"]),
         // `parallax.h` (the C interface's types and declarations) and the version string; the
@@ -69,7 +71,7 @@ let package = Package(
         .target(name: "Parallax", dependencies: ["Geometry", "Trajectories", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure", "Pipeline", "Evaluation", "RunReport", "Synthetic"]),
         .executableTarget(
             name: "parallax",
-            dependencies: ["Parallax", "EvaluationCommands", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Parallax", "Batch", "EvaluationCommands", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/parallax"
         ),
         // `parallax eval`'s verbs, shared by `parallax` and the OpenCV-free `parallax-eval`

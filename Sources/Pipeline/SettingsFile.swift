@@ -56,7 +56,8 @@ extension Array {
 }
 
 extension SettingValue {
-    init(_ scalar: YAMLScalar) {
+    /// A YAML scalar as a setting value.
+    public init(_ scalar: YAMLScalar) {
         switch scalar {
         case let .integer(v): self = .integer(v)
         case let .number(v): self = .number(v)

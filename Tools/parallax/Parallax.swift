@@ -8,7 +8,7 @@ struct ParallaxCommand: ParsableCommand {
         commandName: "parallax",
         abstract: "Stereo visual odometry and SLAM.",
         version: ParallaxInfo.version,
-        subcommands: [RunCommand.self, VocabCommand.self, DatasetCommand.self, EvalCommand.self, PgoCommand.self, SynthCommand.self, DemoCommand.self, ViewCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, VocabCommand.self, DatasetCommand.self, EvalCommand.self, PgoCommand.self, SynthCommand.self, DemoCommand.self, ViewCommand.self, BatchCommand.self, BenchCommand.self]
     )
 
     static func main() { mainWithPrintableErrors() }
