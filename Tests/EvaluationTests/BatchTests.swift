@@ -54,7 +54,8 @@ struct BatchTests {
         #expect(try Self.rows(out) == rows)
     }
 
-    @Test(.enabled(if: pythonSucceeds("import ray"), "needs Ray (pip install ray)"))
+    @Test(.enabled(if: pythonSucceeds("import ray; ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False); ray.shutdown()"),
+                   "needs Ray (pip install ray) able to start a local instance on this machine"))
     func rayGivesTheSameTable() throws {
         guard let bin = parallaxBinary else { return }
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }

@@ -5,8 +5,8 @@ import Testing
 /// The run's report opened in headless Chromium (Tests/Fixtures/check_report.py): the 3D view and
 /// the plots drew, nothing was logged to the console, the screenshot is not blank; and `parallax
 /// view` rebuilds it, with a clear error for a folder that is not a run.
-@Suite(.enabled(if: parallaxBinary != nil && pythonSucceeds("import PIL, shutil, sys; sys.exit(0 if shutil.which('chromium') else 1)"),
-                "needs the parallax executable, Pillow and Debian's chromium (Tools/bootstrap --test)"))
+@Suite(.enabled(if: parallaxBinary != nil && pythonSucceeds(chromiumRuns),
+                "needs the parallax executable, Pillow and Debian's chromium able to run headless (Tools/bootstrap --test)"))
 struct ReportPageTests {
     @Test func theReportDrawsInABrowser() throws {
         guard let bin = parallaxBinary else { return }
@@ -32,3 +32,11 @@ struct ReportPageTests {
         #expect(notRun.status != 0 && notRun.err.contains("frames.csv"), "\(notRun.err)")
     }
 }
+
+/// Python that exits 0 when Pillow imports and headless Chromium opens a blank page here.
+let chromiumRuns = """
+import PIL, shutil, subprocess, sys
+c = shutil.which("chromium")
+sys.exit(0 if c and subprocess.run([c, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "about:blank"],
+                                   capture_output=True, timeout=60).returncode == 0 else 1)
+"""
