@@ -24,7 +24,7 @@ public struct BatchManifest: Sendable {
         public var dataset: String, path: String, sequence: String?
         public var frames: Int?
         public var loopClosure: Bool?
-        /// Configuration keys and values (YAML scalars as text), in order.
+        /// Configuration keys and values (as text, unquoted), in order.
         public var config: [(key: String, value: String)]
 
         public static func == (a: Run, b: Run) -> Bool {
@@ -34,16 +34,17 @@ public struct BatchManifest: Sendable {
 
         /// The configuration file the run reads (`--config`).
         public var configYAML: String {
-            var lines = config.map { "\($0.key): \($0.value)" }
-            if let loopClosure { lines.append("loop_closure: \(loopClosure)") }
-            return "# written by parallax batch\n" + lines.map { $0 + "\n" }.joined()
+            "# written by parallax batch\n" + config.map { key, value in
+                let text = PipelineConfig.settings.first { $0.key == key }?.kind == .text
+                return "\(key): \(text ? yamlQuoted(value) : value)\n"
+            }.joined()
         }
 
         /// The `parallax run` arguments of this run, writing into `folder`, with `configFile`
         /// (which holds `configYAML`) when the run sets anything.
         public func arguments(folder: String, configFile: String) -> [String] {
             var a = ["run", "--dataset", dataset, path, "--out", folder, "--quiet", "--overwrite"]
-            if !config.isEmpty || loopClosure != nil { a += ["--config", configFile] }
+            if !config.isEmpty { a += ["--config", configFile] }
             if let sequence { a += ["--sequence", sequence] }
             if let frames { a += ["--frames", String(frames)] }
             return a
@@ -109,20 +110,28 @@ public struct BatchManifest: Sendable {
         guard layouts.contains(dataset) else {
             throw .malformed(path, line: own["dataset"]?.line ?? line, "dataset '\(YAMLFile.printable(dataset))' is not one of \(layouts.joined(separator: ", "))")
         }
-        var run = Run(name: name, dataset: dataset, path: dataPath, sequence: try text("sequence", required: false), frames: nil,
+        var run = Run(name: name, dataset: dataset, path: resolve(dataPath, against: path), sequence: try text("sequence", required: false), frames: nil,
                       loopClosure: nil, config: [])
         for source in [defaults, own] {
             if let f = source["frames"] {
                 guard let n = f.node.int, n > 0 else { throw .malformed(path, line: f.line, "frames must be a positive integer") }
                 run.frames = n
             }
+            if let c = source["config"] { run.config = try merged(run.config, c.node, line: c.line, path: path) }
+            // `loop_closure` at this level is the config key of the same name (it wins over this
+            // level's `config`, and a run's own over the defaults').
             if let l = source["loop_closure"] {
                 guard let b = l.node.bool ?? ["on": true, "off": false][l.node.string ?? ""] else {
                     throw .malformed(path, line: l.line, "loop_closure must be on or off")
                 }
                 run.loopClosure = b
+                run.config.removeAll { $0.key == "loop_closure" }
+                run.config.append(("loop_closure", "\(b)"))
             }
-            if let c = source["config"] { run.config = try merged(run.config, c.node, line: c.line, path: path) }
+        }
+        // A vocabulary file, like the data, is found relative to the manifest.
+        if let v = run.config.firstIndex(where: { $0.key == "vocabulary" }), !["first-use", "hashed"].contains(run.config[v].value) {
+            run.config[v].value = resolve(run.config[v].value, against: path)
         }
         return run
     }
@@ -142,8 +151,15 @@ public struct BatchManifest: Sendable {
             }
             let text = setting.value(in: probe)
             out.removeAll { $0.key == key }
-            out.append((key, setting.kind == .text ? "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : text))
+            out.append((key, text))
         }
         return out
     }
+}
+
+/// `path` as an absolute path: relative paths in a manifest are relative to its folder (so that a
+/// batch means the same whatever the working directory, on this machine or on a cluster's node).
+func resolve(_ path: String, against manifest: String) -> String {
+    let base = URL(fileURLWithPath: manifest).deletingLastPathComponent()
+    return URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
 }

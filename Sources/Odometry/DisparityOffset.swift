@@ -85,6 +85,7 @@ public struct DisparityOffsetEstimator: Sendable {
             for m in inliers {
                 guard let (r, w) = residual(m, t, delta, camera) else { continue }
                 var jac = [[Double]](repeating: [Double](repeating: 0, count: 3), count: 7)
+                var complete = true
                 for p in 0..<7 {
                     let step = p < 6 ? 1e-6 : 1e-4
                     var xi = [Double](repeating: 0, count: 6)
@@ -92,9 +93,11 @@ public struct DisparityOffsetEstimator: Sendable {
                     let plus = p < 6 ? SE3.exp(Vec6(xi)) * t : t
                     let minus = p < 6 ? SE3.exp(Vec6(xi.map { -$0 })) * t : t
                     guard let (rp, _) = residual(m, plus, delta + (p == 6 ? step : 0), camera),
-                          let (rm, _) = residual(m, minus, delta - (p == 6 ? step : 0), camera) else { continue }
+                          let (rm, _) = residual(m, minus, delta - (p == 6 ? step : 0), camera) else { complete = false; break }
                     for k in 0..<3 { jac[p][k] = (rp[k] - rm[k]) / (2 * step) }
                 }
+                // A match whose residual is undefined near the estimate (behind the camera) is left out.
+                guard complete else { continue }
                 // Huber on the whitened residual: matches far from the fit weigh less.
                 let norm = (0..<3).map { r[$0] * r[$0] * w[$0] }.reduce(0, +).squareRoot()
                 let robust = norm <= 2.45 ? 1 : 2.45 / norm

@@ -28,7 +28,10 @@ struct KeyframeChain {
     }
 
     /// Tracking was lost: the chain breaks (the next keyframe starts a new one).
-    mutating func lost() { rescue = nil }
+    mutating func lost() {
+        rescue = nil
+        link = nil
+    }
 
     /// The keyframe at `frame` was reported with the current link.
     mutating func reported(at frame: Int) {

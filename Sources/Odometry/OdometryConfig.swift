@@ -98,7 +98,8 @@ public struct OdometryConfig: Sendable, Equatable {
     public var motionPriorRotation = 0.1
     /// RANSAC seed (the whole pipeline is deterministic).
     public var seed: UInt64 = 0x5EED
-    /// `seed` as a setting (configuration files hold integers up to 2⁶³ − 1).
+    /// `seed` as a setting: configuration files hold 64-bit signed integers, so seeds of 2⁶³ or
+    /// more appear as their negative bit pattern.
     public var seedSetting: Int {
         get { Int(truncatingIfNeeded: seed) }
         set { seed = UInt64(truncatingIfNeeded: newValue) }

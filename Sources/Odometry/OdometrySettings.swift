@@ -29,7 +29,7 @@ extension OdometryConfig {
         .number("measurement_variance_floor", \.measurementVarianceFloor, .nonNegative),
         .number("motion_prior_translation", \.motionPriorTranslation, .nonNegative),
         .number("motion_prior_rotation", \.motionPriorRotation, .nonNegative),
-        .integer("seed", \.seedSetting, SettingBounds(0, 9.2e18)),
+        .integer("seed", \.seedSetting, SettingBounds(-9.3e18, 9.3e18)),
     ]
 
     /// The first setting whose value is not allowed (each range, then the relations between

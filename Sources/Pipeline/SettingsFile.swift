@@ -45,14 +45,15 @@ extension Array {
     public func yaml<Config>(_ config: Config) -> String where Element == Setting<Config> {
         map { s in
             let v = s.value(in: config)
-            // Text that YAML would read as a flag or a number is quoted, as is any unusual character.
-            let scalarLike = Bool(v) != nil || Double(v) != nil || ["yes", "no", "on", "off", "null", "~"].contains(v.lowercased())
-            let plain = !v.isEmpty && v.allSatisfy { $0.isLetter || $0.isNumber || "-_.+/".contains($0) }
-                && (s.kind != .text || !scalarLike)
-            let quoted = "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-            return "\(s.key): \(plain ? v : quoted)\n"
+            // Text is always quoted: YAML would read `on`, `True`, `.inf` or `1_000` as another type.
+            return "\(s.key): \(s.kind == .text ? yamlQuoted(v) : v)\n"
         }.joined()
     }
+}
+
+/// `text` as a double-quoted YAML scalar (backslashes and quotes escaped).
+public func yamlQuoted(_ text: String) -> String {
+    "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }
 
 extension SettingValue {

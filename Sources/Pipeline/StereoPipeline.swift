@@ -17,7 +17,8 @@ public struct PipelineFrame: Sendable {
     public var loops: Int
     /// Corrections solved so far (the one in `correctedPose` is the newest).
     public var corrections: Int
-    /// Time `process` took for this frame (odometry, place recognition and loop verification), ms.
+    /// Time `process` took for this frame (the odometry; place recognition, verification and
+    /// corrections run on the loop-closure thread), ms.
     public var milliseconds: Double
 
     public var index: Int { odometry.index }
@@ -95,6 +96,8 @@ public final class StereoPipeline {
     /// Every keyframe reported, for the map (their point arrays are shared with the loop closer's).
     private var keyframes: [KeyframeSnapshot] = []
     private var final: PipelineResult?
+    /// The final correction's error, given again to later calls of `finish()`.
+    private var failure: PipelineError?
     private var finished = false
 
     /// Throws when a setting is outside its allowed range.
@@ -127,19 +130,26 @@ public final class StereoPipeline {
                              milliseconds: Date().timeIntervalSince(start) * 1000)
     }
 
-    /// The loop closer (nil with loop closure off): its keyframes, loops and timings. Read it after
-    /// `finish()`: until then it is in use on the loop-closure thread.
-    public var loopCloser: LoopCloser? { loops?.closer }
+    /// The loop closer (nil with loop closure off, and until `finish()`: until then it is in use
+    /// on the loop-closure thread): its keyframes, loops and timings.
+    public var loopCloser: LoopCloser? { finished ? loops?.closer : nil }
+
+    /// Background corrections that failed to solve (the previous correction stayed in use).
+    public var failedCorrections: Int { loops?.failed ?? 0 }
 
     /// Waits for keyframes still being recognised and a correction still solving, solves the final one over every keyframe and loop,
     /// and returns every frame's corrected pose (what `parallax run` writes).
     public func finish() throws(PipelineError) -> PipelineResult {
+        if let failure { throw failure }
         guard !finished else { throw .finished }
         finished = true
         var result = PipelineResult(poses: poses, timestamps: timestamps, correctedPoses: poses, correction: nil)
         if let closer = loops.map({ $0.waitUntilIdle(); return $0.closer }) {
             let correction: LoopGraph.Correction
-            do { correction = try closer.correct() } catch { throw .correction(error) }
+            do { correction = try closer.correct() } catch {
+                failure = .correction(error)
+                throw .correction(error)
+            }
             result.correctedPoses = closer.correctedFrames(poses, correction)
             result.correction = correction
         }

@@ -50,9 +50,10 @@ enum PLYMap {
         let body = data[end.upperBound...]
         let rows = ascii ? try asciiRows(body, count: count, width: properties.count, url)
                          : try binaryRows(body, count: count, types: properties.map(\.type), url)
-        return rows.map { r in
+        return try rows.enumerated().map { (i, r) throws(ReportError) -> MapPoint in
             let v = columns.map { r[$0] }
-            return MapPoint(position: Vec3(v[0], v[1], v[2]), trace: v[3] + v[4] + v[5], keyframe: Int(v[6]))
+            guard let keyframe = Int(exactly: v[6]) else { throw .malformed(url.path, line: nil, "vertex \(i): keyframe \(v[6]) is not an integer") }
+            return MapPoint(position: Vec3(v[0], v[1], v[2]), trace: v[3] + v[4] + v[5], keyframe: keyframe)
         }
     }
 
@@ -68,10 +69,11 @@ enum PLYMap {
 
     private static func binaryRows(_ body: Data, count: Int, types: [String], _ url: URL) throws(ReportError) -> [[Double]] {
         let stride = types.reduce(0) { $0 + (sizes[$1] ?? 0) }
-        guard body.count >= count * stride else {
+        let (total, overflow) = count.multipliedReportingOverflow(by: stride)
+        guard !overflow, body.count >= total else {
             throw .malformed(url.path, line: nil, "\(body.count) bytes of vertices where \(count) × \(stride) are declared (truncated?)")
         }
-        let bytes = [UInt8](body.prefix(count * stride))
+        let bytes = [UInt8](body.prefix(total))
         return (0..<count).map { v in
             var offset = v * stride
             return types.map { t in

@@ -80,13 +80,14 @@ public enum RunReport {
         }
         let positions = (run.corrected ?? run.odometry).poses.map(\.translation)
         let loops = run.loops.compactMap { l -> String? in
-            guard positions.indices.contains(l.candidate), positions.indices.contains(l.query) else { return nil }
+            guard positions.indices.contains(l.candidate), positions.indices.contains(l.query),
+                  ["accepted", "rejected", "unconfirmed"].contains(l.status) else { return nil }
             let a = positions[l.candidate], b = positions[l.query]
             return "[[\(r(a.x)),\(r(a.y)),\(r(a.z))],[\(r(b.x)),\(r(b.y)),\(r(b.z))],\"\(l.status)\"]"
         }
         let json = """
         {"points":[\(points.map { "\(r($0.position.x)),\(r($0.position.y)),\(r($0.position.z))" }.joined(separator: ","))],
-        "trace":[\(points.map { String(format: "%.3g", $0.trace) }.joined(separator: ","))],
+        "trace":[\(points.map { $0.trace.isFinite ? String(format: "%.3g", $0.trace) : "null" }.joined(separator: ","))],
         "odometry":\(path(run.odometry)),"corrected":\(path(run.corrected)),"groundTruth":\(path(run.groundTruth)),
         "keyframes":\(path(run.keyframes).replacingOccurrences(of: "null", with: "[]")),"loops":[\(loops.joined(separator: ","))]}
         """

@@ -33,7 +33,7 @@ struct CommandSafetyTests {
         let a = try run(bin, ["demo", "--frames", "30", "--config", custom, "--out", first, "--quiet"])
         #expect(a.status == 0, "\(a.err)")
         let written = try String(contentsOfFile: first + "/config.yaml", encoding: .utf8)
-        for line in ["min_inliers: 20", "bundle_adjustment: true", "loop_gate: 30.0", "vocabulary: hashed", "loop_closure: true",
+        for line in ["min_inliers: 20", "bundle_adjustment: true", "loop_gate: 30.0", "vocabulary: \"hashed\"", "loop_closure: true",
                      "huber: 2.45", "max_features: 1500", "seed: 24301"] {
             #expect(written.contains("\n" + line + "\n"), "config.yaml lacks '\(line)'")
         }

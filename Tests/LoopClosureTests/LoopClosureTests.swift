@@ -162,6 +162,7 @@ func odometryWithLoopClosure(_ ds: any StereoDataset) throws -> ([FrameResult], 
     let pipeline = try StereoPipeline(camera: ds.camera)
     var results: [FrameResult] = []
     try pipeline.run(ds, frames: 0..<ds.frameCount) { results.append($0.odometry) }
+    _ = try pipeline.finish()
     guard let closer = pipeline.loopCloser else { throw SyntheticError.badOption("no loop closer") }
     return (results, closer)
 }

@@ -40,6 +40,12 @@ def parallax_path(given):
 def run_one(parallax, name, folder, arguments):
     """One `parallax run` on a worker node; leaves batch.json (exit status, last error line)."""
     log = os.path.join(folder, "batch.log")
+    # A run redone must not be taken for finished (or show old figures) if it stops early.
+    for stale in ("batch.json", "summary.json"):
+        try:
+            os.remove(os.path.join(folder, stale))
+        except FileNotFoundError:
+            pass
     with open(log, "w") as out:
         try:
             status = subprocess.run([parallax] + arguments, stdout=out, stderr=subprocess.STDOUT).returncode

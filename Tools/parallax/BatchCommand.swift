@@ -79,6 +79,8 @@ struct BatchCommand: ParsableCommand {
         let start = Date()
         if !quiet { FileHandle.standardError.write(Data("batch: \(pending.count) of \(total) runs to do, \(jobs) at a time\n".utf8)) }
         for (run, folder) in pending {
+            // A run redone must not be taken for finished (or show old figures) if it stops early.
+            for stale in [BatchResults.Outcome.file, "summary.json"] { try? FileManager.default.removeItem(at: folder.appendingPathComponent(stale)) }
             queue.addOperation {
                 let outcome = Self.launch(executable, run.arguments(folder: folder.path, configFile: folder.appendingPathComponent("batch-config.yaml").path),
                                           log: folder.appendingPathComponent("batch.log"))

@@ -133,6 +133,9 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Pipeli
     }
     let final: PipelineResult
     do { final = try pipeline.finish() } catch { throw CLIError(error.description) }
+    if pipeline.failedCorrections > 0 {
+        FileHandle.standardError.write(Data("warning: \(pipeline.failedCorrections) background loop corrections failed to solve (the final one did)\n".utf8))
+    }
     let map = pipeline.map()
     try writer.writeMap(map, ascii: mapASCII)
     summary.mapPoints = map.points.count

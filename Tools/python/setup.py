@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.build_py import build_py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,4 +40,11 @@ class BuildWithLibrary(build_py):
         shutil.copy2(built_library(), os.path.join(target, "libParallaxC.so"))
 
 
-setup(cmdclass={"build_py": BuildWithLibrary})
+class BinaryDistribution(Distribution):
+    """The package holds a native library: its wheel is for this platform, not for any."""
+
+    def has_ext_modules(self):
+        return True
+
+
+setup(cmdclass={"build_py": BuildWithLibrary}, distclass=BinaryDistribution)
