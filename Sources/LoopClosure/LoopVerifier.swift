@@ -75,8 +75,9 @@ public struct LoopVerifier: Sendable {
         let minInliers = Int((Double(self.minInliers) * share).rounded(.up)), minInlierFraction = self.minInlierFraction * share
         let pairs = match(candidate.descriptors, query.descriptors)
         guard pairs.count >= minInliers else { return nil }
+        let candidatePoints = candidate.points, queryPoints = query.points
         let matches = pairs.map { (c, q) -> PoseMatch in
-            let p = candidate.points[c], o = query.points[q]
+            let p = candidatePoints[c], o = queryPoints[q]
             return PoseMatch(point: p.position, pointCovariance: p.covariance, uv: o.uv, uvCovariance: o.pixelCovariance,
                              stereo: o.observation)
         }

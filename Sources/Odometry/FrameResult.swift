@@ -46,7 +46,10 @@ public struct KeyframeSnapshot: Sendable {
     public var index: Int
     /// `T_world_keyframe` as the odometry estimated it.
     public var pose: SE3
-    public var points: [StereoPoint]
+    /// The keyframe's stereo measurements, compact (see `points`).
+    public var measurements: [KeyframePoint]
+    /// The camera the measurements triangulate with.
+    public var camera: StereoCamera
     public var descriptors: [ORBDescriptor?]
     /// Frame index of the previous keyframe this one was solved against, and the 6×6 covariance
     /// of that relative pose ((ρ, φ), right perturbation); nil after tracking loss or a restart
@@ -55,5 +58,9 @@ public struct KeyframeSnapshot: Sendable {
     public var relativeCovariance: Mat6?
     /// The image's grey value at each point (for the map).
     public var intensities: [UInt8] = []
+
+    /// Every stereo point of the keyframe (camera frame, with metric covariances), triangulated
+    /// from `measurements` on each call: read it once per use.
+    public var points: [StereoPoint] { measurements.map { StereoPoint($0, camera: camera) } }
 }
 

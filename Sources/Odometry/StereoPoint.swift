@@ -1,6 +1,17 @@
 import Frontend
 import Geometry
 
+/// A stereo measurement as keyframes store it (64 bytes against the 200 of its `StereoPoint`,
+/// which is rebuilt from it and the camera when needed): track id, pixel, pixel covariance,
+/// disparity and its variance.
+public struct KeyframePoint: Sendable {
+    public var id: Int64
+    public var uv: SIMD2<Double>
+    public var pixelCovariance: (uu: Double, uv: Double, vv: Double)
+    public var disparity: Double
+    public var disparityVariance: Double
+}
+
 /// A feature with stereo depth: its 3D position in the camera frame and full metric covariance.
 public struct StereoPoint: Sendable {
     public var id: Int64
@@ -18,14 +29,24 @@ public struct StereoPoint: Sendable {
     /// Triangulates a feature; nil without a stereo match or below `minDisparity`.
     public init?(_ f: Feature, camera: StereoCamera, minDisparity: Double) {
         guard let d = f.disparity, let vd = f.disparityVariance, d >= minDisparity, d.isFinite, vd.isFinite else { return nil }
-        id = f.id
-        uv = f.uv
-        pixelCovariance = f.covariance
-        disparity = d
-        disparityVariance = vd
-        depthVariance = camera.depthVariance(disparity: d, variance: vd)
-        let z = camera.depth(disparity: d)
-        (position, covariance) = camera.backProject(uv: f.uv, pixelCovariance: f.covariance, depth: z, depthVariance: depthVariance)
+        self.init(KeyframePoint(id: f.id, uv: f.uv, pixelCovariance: f.covariance, disparity: d, disparityVariance: vd), camera: camera)
+    }
+
+    /// Triangulates a stored measurement (the same numbers as from the feature it was made of).
+    public init(_ k: KeyframePoint, camera: StereoCamera) {
+        id = k.id
+        uv = k.uv
+        pixelCovariance = k.pixelCovariance
+        disparity = k.disparity
+        disparityVariance = k.disparityVariance
+        depthVariance = camera.depthVariance(disparity: k.disparity, variance: k.disparityVariance)
+        let z = camera.depth(disparity: k.disparity)
+        (position, covariance) = camera.backProject(uv: k.uv, pixelCovariance: k.pixelCovariance, depth: z, depthVariance: depthVariance)
+    }
+
+    /// The measurement this point was triangulated from.
+    public var measurement: KeyframePoint {
+        KeyframePoint(id: id, uv: uv, pixelCovariance: pixelCovariance, disparity: disparity, disparityVariance: disparityVariance)
     }
 
     /// The stereo part of a `PoseMatch` when this point is the observation.

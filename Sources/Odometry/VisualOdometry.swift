@@ -177,7 +177,7 @@ public final class VisualOdometry {
             let x = min(max(Int(p.uv.x.rounded()), 0), image.width - 1), y = min(max(Int(p.uv.y.rounded()), 0), image.height - 1)
             return image.pixels[y * image.width + x]
         }
-        return KeyframeSnapshot(index: frameIndex, pose: map.pose, points: points, descriptors: descriptors,
+        return KeyframeSnapshot(index: frameIndex, pose: map.pose, measurements: points.map(\.measurement), camera: camera, descriptors: descriptors,
                                 previous: chain.link?.previous, relativeCovariance: chain.link?.covariance, intensities: intensities)
     }
 

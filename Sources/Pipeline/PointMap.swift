@@ -31,14 +31,14 @@ public struct PointMap: Sendable {
         var first: [Int64: (slot: Int, point: Int)] = [:]
         var seen: [Int64: Int] = [:]
         for (k, s) in snapshots.enumerated() {
-            for (i, p) in s.points.enumerated() {
+            for (i, p) in s.measurements.enumerated() {
                 seen[p.id, default: 0] += 1
                 if first[p.id] == nil { first[p.id] = (k, i) }
             }
         }
         keyframes = snapshots.map { ($0.index, poses[$0.index] ?? $0.pose) }
         points = first.sorted { ($0.value.slot, $0.value.point) < ($1.value.slot, $1.value.point) }.map { id, at in
-            let s = snapshots[at.slot], p = s.points[at.point]
+            let s = snapshots[at.slot], p = StereoPoint(s.measurements[at.point], camera: s.camera)
             let pose = poses[s.index] ?? s.pose
             let r = pose.rotation.matrix
             return Point(position: pose * p.position, covariance: r * p.covariance * r.transposed,
