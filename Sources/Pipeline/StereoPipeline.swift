@@ -80,11 +80,11 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
 /// **Threading.** `process` and `finish` are called from one thread at a time (they may not
 /// overlap); the loop-closure thread is internal. After `finish` the pipeline takes no more frames.
 ///
-/// **Memory.** Grows with keyframes: each keeps its stereo points (up to the front end's
-/// features, ≈ 200 bytes each) and their descriptors for place recognition, loop verification
-/// and the map, about 0.2 MB per keyframe in all (a whole `parallax demo` run peaked at 85 MB
-/// with 167 keyframes and 161 MB with 577); and with frames (each frame's pose and timestamp,
-/// 104 bytes). The odometry's own state is bounded by its window.
+/// **Memory.** Grows with keyframes: each keeps its stereo measurements (64 bytes each, up to the
+/// front end's features), their descriptors, and the loop closer's bag of words, about 0.12 MB per
+/// keyframe in all (a whole `parallax demo` run peaked at 73 MB with 167 keyframes and 184 MB
+/// with 1112); and with frames (each frame's pose and timestamp, 104 bytes). The odometry's own
+/// state is bounded by its window.
 public final class StereoPipeline {
     public let camera: StereoCamera
     public let config: PipelineConfig
