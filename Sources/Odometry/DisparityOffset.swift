@@ -75,46 +75,59 @@ public struct DisparityOffsetEstimator: Sendable {
     }
 
     /// The joint solve: returns δ and its marginal information, or nil with too few inliers.
+    /// Gauss–Newton on the pose (left perturbation) and δ; the normal equations are split into the
+    /// pose block A (6×6), its coupling b with δ and δ's own c, and δ's marginal information is the
+    /// Schur complement c − bᵀA⁻¹b.
     public static func solve(_ matches: [Match], toCurrent t0: SE3, camera: StereoCamera, gate: Double) -> (Double, Double)? {
         var t = t0, delta = 0.0
         var inliers = matches.filter { (chi2($0, t, delta, camera) ?? .infinity) <= gate }
         guard inliers.count >= 30 else { return nil }
         var marginal = 0.0
         for _ in 0..<4 {
-            var h = [Double](repeating: 0, count: 49), g = [Double](repeating: 0, count: 7)
+            var a = Mat6(), b = [Double](repeating: 0, count: 6), c = 0.0, gPose = [Double](repeating: 0, count: 6), gOffset = 0.0
             for m in inliers {
-                guard let (r, w) = residual(m, t, delta, camera) else { continue }
-                var jac = [[Double]](repeating: [Double](repeating: 0, count: 3), count: 7)
-                var complete = true
-                for p in 0..<7 {
-                    let step = p < 6 ? 1e-6 : 1e-4
-                    var xi = [Double](repeating: 0, count: 6)
-                    if p < 6 { xi[p] = step }
-                    let plus = p < 6 ? SE3.exp(Vec6(xi)) * t : t
-                    let minus = p < 6 ? SE3.exp(Vec6(xi.map { -$0 })) * t : t
-                    guard let (rp, _) = residual(m, plus, delta + (p == 6 ? step : 0), camera),
-                          let (rm, _) = residual(m, minus, delta - (p == 6 ? step : 0), camera) else { complete = false; break }
-                    for k in 0..<3 { jac[p][k] = (rp[k] - rm[k]) / (2 * step) }
-                }
                 // A match whose residual is undefined near the estimate (behind the camera) is left out.
-                guard complete else { continue }
+                guard let (r, w) = residual(m, t, delta, camera), let j = jacobian(m, t, delta, camera) else { continue }
                 // Huber on the whitened residual: matches far from the fit weigh less.
-                let norm = (0..<3).map { r[$0] * r[$0] * w[$0] }.reduce(0, +).squareRoot()
+                let norm = (r.x * r.x * w.x + r.y * r.y * w.y + r.z * r.z * w.z).squareRoot()
                 let robust = norm <= 2.45 ? 1 : 2.45 / norm
-                for a in 0..<7 {
-                    for k in 0..<3 { g[a] += jac[a][k] * w[k] * robust * r[k] }
-                    for b in 0..<7 { for k in 0..<3 { h[a * 7 + b] += jac[a][k] * w[k] * robust * jac[b][k] } }
+                let wr = Vec3(w.x * r.x, w.y * r.y, w.z * r.z) * robust
+                let wOffset = Vec3(w.x * j.offset.x, w.y * j.offset.y, w.z * j.offset.z) * robust
+                for p in 0..<6 {
+                    gPose[p] += j.pose[p].dot(wr)
+                    b[p] += j.pose[p].dot(wOffset)
+                    for q in 0..<6 { a[p, q] += j.pose[p].dot(Vec3(w.x * j.pose[q].x, w.y * j.pose[q].y, w.z * j.pose[q].z) * robust) }
                 }
+                gOffset += j.offset.dot(wr)
+                c += j.offset.dot(wOffset)
             }
-            guard let step = solveSymmetric(h, g.map { -$0 }, n: 7), let inverse = invertSymmetric(h, n: 7) else { return nil }
-            marginal = 1 / inverse[48]
-            t = SE3.exp(Vec6(Array(step[0..<6]))) * t
-            delta += step[6]
-            if abs(step[6]) < 1e-4 { break }
+            guard let aInverse = a.inverse else { return nil }
+            let aInvB = aInverse * Vec6(b), aInvG = aInverse * Vec6(gPose)
+            marginal = c - Vec6(b).dot(aInvB)
+            guard marginal > 0 else { return nil }
+            let step = -(gOffset - Vec6(b).dot(aInvG)) / marginal
+            t = SE3.exp((aInvG + aInvB * step) * -1.0) * t
+            delta += step
+            if abs(step) < 1e-4 { break }
         }
         inliers = inliers.filter { (chi2($0, t, delta, camera) ?? .infinity) <= gate }
         guard inliers.count >= 30, marginal.isFinite, delta.isFinite else { return nil }
         return (delta, marginal)
+    }
+
+    /// Central-difference Jacobians of a match's residual with respect to the six pose
+    /// parameters (left perturbation of `t`) and δ; nil where a residual is undefined.
+    static func jacobian(_ m: Match, _ t: SE3, _ delta: Double, _ camera: StereoCamera) -> (pose: [Vec3], offset: Vec3)? {
+        var pose: [Vec3] = []
+        for p in 0..<6 {
+            var xi = [Double](repeating: 0, count: 6)
+            xi[p] = 1e-6
+            guard let (rp, _) = residual(m, SE3.exp(Vec6(xi)) * t, delta, camera),
+                  let (rm, _) = residual(m, SE3.exp(Vec6(xi.map { -$0 })) * t, delta, camera) else { return nil }
+            pose.append((rp - rm) * (1 / 2e-6))
+        }
+        guard let (rp, _) = residual(m, t, delta + 1e-4, camera), let (rm, _) = residual(m, t, delta - 1e-4, camera) else { return nil }
+        return (pose, (rp - rm) * (1 / 2e-4))
     }
 
     /// The (u, v, d) residual of a match with the current frame at `t` (`T_current_keyframe`) and
@@ -135,50 +148,4 @@ public struct DisparityOffsetEstimator: Sendable {
     static func chi2(_ m: Match, _ t: SE3, _ delta: Double, _ camera: StereoCamera) -> Double? {
         residual(m, t, delta, camera).map { r, w in r.x * r.x * w.x + r.y * r.y * w.y + r.z * r.z * w.z }
     }
-}
-
-/// Solves the symmetric positive-definite n×n system H x = b (row-major) by Cholesky; nil when H
-/// is not positive definite.
-func solveSymmetric(_ h: [Double], _ b: [Double], n: Int) -> [Double]? {
-    guard let l = cholesky(h, n: n) else { return nil }
-    var y = b
-    for i in 0..<n {
-        for k in 0..<i { y[i] -= l[i * n + k] * y[k] }
-        y[i] /= l[i * n + i]
-    }
-    for i in stride(from: n - 1, through: 0, by: -1) {
-        for k in (i + 1)..<n { y[i] -= l[k * n + i] * y[k] }
-        y[i] /= l[i * n + i]
-    }
-    return y
-}
-
-/// The inverse of a symmetric positive-definite n×n matrix (row-major), or nil.
-func invertSymmetric(_ h: [Double], n: Int) -> [Double]? {
-    var inverse = [Double](repeating: 0, count: n * n)
-    for c in 0..<n {
-        var e = [Double](repeating: 0, count: n)
-        e[c] = 1
-        guard let x = solveSymmetric(h, e, n: n) else { return nil }
-        for r in 0..<n { inverse[r * n + c] = x[r] }
-    }
-    return inverse
-}
-
-/// Lower Cholesky factor of a symmetric n×n matrix (row-major), or nil when not positive definite.
-private func cholesky(_ a: [Double], n: Int) -> [Double]? {
-    var l = [Double](repeating: 0, count: n * n)
-    for i in 0..<n {
-        for j in 0...i {
-            var s = a[i * n + j]
-            for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
-            if i == j {
-                guard s > 0, s.isFinite else { return nil }
-                l[i * n + i] = s.squareRoot()
-            } else {
-                l[i * n + j] = s / l[j * n + j]
-            }
-        }
-    }
-    return l
 }
