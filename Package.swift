@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["Geometry", "Datasets", "Frontend", "Odometry", "PoseGraph", "LoopClosure"]),
         .target(name: "Evaluation", dependencies: ["Geometry", "Trajectories"]),
         // Batches of runs: the manifest and the results table (executors: `parallax batch`, Tools/batch/ray_batch.py).
-        .target(name: "Batch", dependencies: ["Datasets", "Frontend", "Pipeline", "Yams"]),
+        .target(name: "Batch", dependencies: ["Datasets", "Frontend", "Pipeline", "RunReport", "Yams"]),
         // The HTML report of a run folder (3D view of the map, plots over frames).
         .target(name: "RunReport", dependencies: ["Evaluation", "Geometry", "Trajectories"]),
         // `parallax.h` (the C interface's types and declarations) and the version string; the

@@ -1,4 +1,5 @@
 import Foundation
+import RunReport
 
 /// What a batch produced, one row per run of the manifest, read from the run folders: each run's
 /// `summary.json` and the `batch.json` its executor left (exit status and error). The same table
@@ -57,27 +58,25 @@ public struct BatchResults: Sendable {
         }
         r.exitStatus = outcome.exitStatus
         r.error = outcome.error
-        guard let s = try? Data(contentsOf: folder.appendingPathComponent("summary.json")),
-              let summary = try? JSONSerialization.jsonObject(with: s) as? [String: Any] else {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("summary.json")),
+              let summary = try? JSONDecoder().decode(RunSummary.self, from: data) else {
             if r.error == nil { r.error = "no summary.json" }
             return r
         }
-        let interrupted = summary["interrupted"] as? Bool ?? false
-        r.status = outcome.exitStatus == 0 && !interrupted ? "ok" : "failed"
-        if interrupted, r.error == nil { r.error = "interrupted" }
-        r.frames = summary["frames"] as? Int
-        r.lostFrames = summary["lostFrames"] as? Int
-        r.keyframes = summary["keyframes"] as? Int
-        r.loops = summary["loopsAccepted"] as? Int
-        r.fps = summary["fps"] as? Double
-        r.pathLength = summary["pathLength"] as? Double
-        if let e = summary["evaluation"] as? [String: Any] {
-            (r.ateRMSE, r.rpeRMSE, r.tErr, r.rErr) = (e["ateRMSE"] as? Double, e["rpeRMSE"] as? Double,
-                                                    e["kittiTranslationPercent"] as? Double, e["kittiRotationDegPer100m"] as? Double)
+        r.status = outcome.exitStatus == 0 && !summary.interrupted ? "ok" : "failed"
+        if summary.interrupted, r.error == nil { r.error = "interrupted" }
+        r.frames = summary.frames
+        r.lostFrames = summary.lostFrames
+        r.keyframes = summary.keyframes
+        r.loops = summary.loopsAccepted
+        r.fps = summary.fps
+        r.pathLength = summary.pathLength
+        if let e = summary.evaluation {
+            (r.ateRMSE, r.rpeRMSE, r.tErr, r.rErr) = (e.ateRMSE, e.rpeRMSE, e.kittiTranslationPercent, e.kittiRotationDegPer100m)
         }
-        if let e = summary["correctedEvaluation"] as? [String: Any] {
+        if let e = summary.correctedEvaluation {
             (r.ateRMSECorrected, r.rpeRMSECorrected, r.tErrCorrected, r.rErrCorrected) =
-                (e["ateRMSE"] as? Double, e["rpeRMSE"] as? Double, e["kittiTranslationPercent"] as? Double, e["kittiRotationDegPer100m"] as? Double)
+                (e.ateRMSE, e.rpeRMSE, e.kittiTranslationPercent, e.kittiRotationDegPer100m)
         }
         return r
     }

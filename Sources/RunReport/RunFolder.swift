@@ -2,17 +2,20 @@ import Foundation
 import Geometry
 import Trajectories
 
-/// Why a run folder could not be read for its report. Every case names the file.
+/// Why a run folder could not be read for its report (every case names the file), or a run's
+/// trajectory could not be evaluated.
 public enum ReportError: Error, CustomStringConvertible, Sendable {
     case missing(String)
     case malformed(String, line: Int?, String)
     case unwritable(String, String)
+    case evaluation(String)
 
     public var description: String {
         switch self {
         case .missing(let path): return "\(path): not found (is this a parallax run folder?)"
         case .malformed(let path, let line, let why): return "\(path)\(line.map { ":\($0)" } ?? ""): \(why)"
         case .unwritable(let path, let why): return "\(path): cannot write: \(why)"
+        case .evaluation(let why): return "evaluation: \(why)"
         }
     }
 }
