@@ -41,10 +41,9 @@ public struct BatchManifest: Sendable {
         }
 
         /// The `parallax run` arguments of this run, writing into `folder`, with `configFile`
-        /// (which holds `configYAML`) when the run sets anything.
+        /// (which holds `configYAML`).
         public func arguments(folder: String, configFile: String) -> [String] {
-            var a = ["run", "--dataset", dataset, path, "--out", folder, "--quiet", "--overwrite"]
-            if !config.isEmpty { a += ["--config", configFile] }
+            var a = ["run", "--dataset", dataset, path, "--out", folder, "--config", configFile, "--quiet", "--overwrite"]
             if let sequence { a += ["--sequence", sequence] }
             if let frames { a += ["--frames", String(frames)] }
             return a

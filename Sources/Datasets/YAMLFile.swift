@@ -40,7 +40,10 @@ public struct YAMLFile {
             let line = (error as? YamlError).flatMap(Self.line(of:))
             throw .malformed(path, line: line ?? 1, "not valid YAML: \(Self.printable("\(error)"))")
         }
-        guard let mapping = root?.mapping else { throw .malformed(path, line: 1, "expected a mapping of keys to values") }
+        // An empty document (nothing, or comments only) is an empty mapping: a file that sets nothing.
+        guard let mapping = root.map({ $0.mapping }) ?? Node.Mapping([]) else {
+            throw .malformed(path, line: 1, "expected a mapping of keys to values")
+        }
         var entries: [Entry] = []
         var seen: [String: Int] = [:]
         for (k, v) in mapping {

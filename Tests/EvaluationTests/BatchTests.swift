@@ -15,7 +15,7 @@ struct BatchTests {
             let synth = try run(bin, ["synth", "--world", "canyon", "--trajectory", "wobble", "--frames", "25", "--seed", "\(seed)",
                                       "--format", "kitti", "--no-depth", "--out", data, "--quiet"])
             #expect(synth.status == 0, "\(synth.err)")
-            // s1 and s2 set settings, s3 turns loop closure off, s4 takes every default (no --config).
+            // s1 and s2 set settings, s3 turns loop closure off, s4 takes every default (an empty --config).
             let own = [1: ", config: {fast_threshold: 12}", 2: ", config: {min_inliers: 20}", 3: ", loop_closure: off"][seed] ?? ""
             runs += "  - {name: s\(seed), dataset: kitti, path: \(data), sequence: \"00\"\(own)}\n"
         }
