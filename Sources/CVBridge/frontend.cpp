@@ -50,6 +50,7 @@ extern "C" cvb_frontend_config cvb_frontend_default_config(void) {
     c.max_disparity = 160;
     c.ambiguity_ratio = 0.85f;
     c.lr_tolerance = 1.0f;
+    c.edge_check = 1;
     c.lk_window = 11;
     c.lk_levels = 4;
     c.fb_threshold = 1.0f;
@@ -284,7 +285,7 @@ extern "C" int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const
         std::vector<cvb::StereoResult> stereo(tracks.size());
         cv::parallel_for_(cv::Range(0, int(tracks.size())), [&](const cv::Range &range) {
             cvb::StereoMatcher matcher(cur, rightImg, fe->cfg.stereo_radius, fe->cfg.max_disparity,
-                                       fe->cfg.ambiguity_ratio, fe->cfg.lr_tolerance);
+                                       fe->cfg.ambiguity_ratio, fe->cfg.lr_tolerance, fe->cfg.edge_check != 0);
             for (int i = range.start; i < range.end; ++i) stereo[size_t(i)] = matcher.match(tracks[size_t(i)].pt.x, tracks[size_t(i)].pt.y);
         }, 2.0);
         written = 0;

@@ -1,11 +1,13 @@
 // Row-wise stereo matching of single keypoints on rectified images (internal to the bridge).
 //
-// For a left keypoint at integer (x0, y0) the SSD cost of the (2r+1)² window against the right
-// image is computed for every right column j = x0 − δ, δ ∈ [0, maxD], 16 columns at a time in SSE2
-// registers (ssdColumns). Sub-pixel disparity from a parabola through the
-// minimum and its neighbours; variance 2σ_n²/c'' with σ_n² = c(δ0)/(N−1) (METHOD.md §2);
-// ambiguity test against the best cost outside the minimum's basin; left–right check by the
-// same search from the right image back into the left one.
+// For a left keypoint at integer (x0, y0) the zero-mean SSD cost of the (2r+1)² window against
+// the right image is computed for every right column j = x0 − δ, δ ∈ [0, maxD], 16 columns at a
+// time in SSE2 registers (ssdColumns, then the mean difference removed: real cameras differ in
+// gain and exposure, and plain SSD then prefers the wrong window). Sub-pixel disparity from a
+// parabola through the minimum and its neighbours; variance 2σ_n²/c'' with σ_n² = c(δ0)/(N−1)
+// (METHOD.md §2); ambiguity test against the best cost outside the minimum's basin; left–right
+// check by the same search from the right image back into the left one; optionally an edge check
+// with half-size windows beside the centre (subWindowsAgree).
 #pragma once
 
 #include "kernels_avx2.hpp"
@@ -97,8 +99,9 @@ inline void ssdColumns(const uint8_t *const *ra, const uint8_t *const *rb, int r
 
 class StereoMatcher {
 public:
-    StereoMatcher(const cv::Mat &left, const cv::Mat &right, int radius, int maxDisparity, float ambiguity, float lrTolerance)
-        : L(left), R(right), r(radius), maxD(maxDisparity), ratio(ambiguity), lrTol(lrTolerance) {
+    StereoMatcher(const cv::Mat &left, const cv::Mat &right, int radius, int maxDisparity, float ambiguity, float lrTolerance,
+                  bool edgeCheck)
+        : L(left), R(right), r(radius), maxD(maxDisparity), ratio(ambiguity), lrTol(lrTolerance), edges(edgeCheck) {
         cost.resize(size_t(maxD) + 3);
     }
 
@@ -143,6 +146,7 @@ public:
         }
         const double lr = std::abs(backDisparity - disparity);
         if (!(lr <= lrTol)) return res;
+        if (edges && !subWindowsAgree(x0, y0, best)) return res;
         variance += lr * lr;
         if (!std::isfinite(variance) || !std::isfinite(disparity)) return res;
         res.valid = true;
@@ -164,6 +168,7 @@ private:
             rb[k] = b.ptr<uint8_t>(y - r + k) + jLo;
         }
         ssdColumns(ra, rb, r, count, col.data());
+        removeMeanDifference(ra, rb, count);
         // Map column index to disparity δ.
         if (sign < 0) {
             for (int j = 0; j < count; ++j) cost[size_t(xa - jLo - j)] = col[size_t(j)];
@@ -172,13 +177,66 @@ private:
         }
     }
 
+    /// col[j] −= (ΣA − ΣB_j)²/N: SSD of the windows with their means removed. ΣB_j slides along
+    /// the row from column sums of b.
+    void removeMeanDifference(const uint8_t *const *ra, const uint8_t *const *rb, int count) {
+        const int rows = 2 * r + 1, n = rows * rows;
+        int64_t sa = 0;
+        for (int k = 0; k < rows; ++k)
+            for (int dx = -r; dx <= r; ++dx) sa += ra[k][dx];
+        colSum.assign(size_t(count + 2 * r), 0);
+        for (int k = 0; k < rows; ++k) {
+            const uint8_t *pb = rb[k] - r;
+            for (int j = 0; j < count + 2 * r; ++j) colSum[size_t(j)] += pb[j];
+        }
+        int64_t sb = 0;
+        for (int j = 0; j < rows; ++j) sb += colSum[size_t(j)];
+        for (int j = 0; j < count; ++j) {
+            if (j > 0) sb += colSum[size_t(j + rows - 1)] - colSum[size_t(j - 1)];
+            const double dm = double(sa - sb);
+            col[size_t(j)] = int32_t(std::lround(double(col[size_t(j)]) - dm * dm / n));
+        }
+    }
+
+    /// Edge check: windows of half the size centred half a window left and right of the keypoint
+    /// must each find their zero-mean SSD minimum within 1 px of `best` (searching ±r around it).
+    /// A window straddling a depth edge matches its textured side (foreground fattening); the
+    /// side of the edge that sees the other depth then disagrees. Occlusions run along the rows,
+    /// so only horizontal neighbours are asked.
+    bool subWindowsAgree(int x0, int y0, int best) const {
+        const int sr = std::max(1, r / 2), lo = std::max(0, best - r), hi = best + r;
+        for (const int shift : {-sr, sr}) {
+            const int xc = x0 + shift;
+            if (xc + sr >= L.cols || xc - hi - sr < 0) return false;
+            int bestD = -1;
+            int64_t bestCost = std::numeric_limits<int64_t>::max();
+            for (int d = lo; d <= hi; ++d) {
+                int64_t sq = 0, sum = 0;
+                for (int dy = -sr; dy <= sr; ++dy) {
+                    const uint8_t *pa = L.ptr<uint8_t>(y0 + dy) + xc, *pb = R.ptr<uint8_t>(y0 + dy) + xc - d;
+                    for (int dx = -sr; dx <= sr; ++dx) {
+                        const int e = int(pa[dx]) - int(pb[dx]);
+                        sq += e * e;
+                        sum += e;
+                    }
+                }
+                const int64_t cost = sq * (2 * sr + 1) * (2 * sr + 1) - sum * sum;   // N × zero-mean SSD
+                if (cost < bestCost) { bestCost = cost; bestD = d; }
+            }
+            if (std::abs(bestD - best) > 1) return false;
+        }
+        return true;
+    }
+
     static constexpr int maxRows = 2 * 15 + 1;
 
     const cv::Mat &L, &R;
     int r, maxD;
     float ratio, lrTol;
+    bool edges;
     std::vector<int32_t> cost;
     std::vector<int32_t> col;
+    std::vector<int32_t> colSum;
 };
 
 } // namespace cvb

@@ -24,6 +24,10 @@ public struct FrontendConfig: Sendable, Equatable {
     public var ambiguityRatio: Float = 0.85
     /// Left–right consistency tolerance, pixels. Default 1.
     public var leftRightTolerance: Float = 1
+    /// Rejects stereo matches at depth edges: half-size windows left and right of the keypoint
+    /// must find the same disparity (within 1 px) as the full window, which otherwise matches the
+    /// textured side of an occlusion boundary. Default on.
+    public var edgeCheck = true
     /// Lucas–Kanade window (odd) and pyramid levels above the base. Default 11, 4 (reaches ≈ ±80 px
     /// from the prediction: the start of a turn is tens of pixels off a constant-velocity guess).
     public var lkWindow = 11, lkLevels = 4
@@ -40,6 +44,11 @@ public struct FrontendConfig: Sendable, Equatable {
     /// Defaults: disparity ×2 floored at 0.02 px², temporal match ×4 floored at 0.015 px².
     public var disparityVarianceScale = 2.0
     public var disparityVarianceFloor = 0.02
+    /// Variance a real stereo rig adds to every disparity, px², on top of the matching model:
+    /// rectification and calibration error, optics and sampling, which rendered images do not
+    /// have (0 there). Fitted on one real pair with ground truth and validated on others (see
+    /// BENCHMARKS.md). Default 0.06 px² (σ ≈ 0.25 px).
+    public var disparityRigVariance = 0.06
     public var flowVarianceScale = 4.0
     /// Floor on each variance of the temporal match, px².
     public var varianceFloor = 0.015
@@ -53,7 +62,7 @@ public struct FrontendConfig: Sendable, Equatable {
         c.max_features = Int32(maxFeatures); c.grid_cols = Int32(gridColumns); c.grid_rows = Int32(gridRows)
         c.fast_threshold = Int32(fastThreshold); c.min_distance = Int32(minDistance); c.border = Int32(border)
         c.stereo_radius = Int32(stereoRadius); c.max_disparity = Int32(maxDisparity)
-        c.ambiguity_ratio = ambiguityRatio; c.lr_tolerance = leftRightTolerance
+        c.ambiguity_ratio = ambiguityRatio; c.lr_tolerance = leftRightTolerance; c.edge_check = edgeCheck ? 1 : 0
         c.lk_window = Int32(lkWindow); c.lk_levels = Int32(lkLevels); c.fb_threshold = forwardBackwardThreshold; c.min_ncc = minimumCorrelation
         return c
     }
@@ -211,7 +220,8 @@ public final class Frontend {
             previousUV: tracked ? SIMD2(Double(f.prev_u), Double(f.prev_v)) : nil,
             covariance: cov,
             disparity: stereo ? Double(f.disparity) : nil,
-            disparityVariance: stereo ? max(config.disparityVarianceFloor, config.disparityVarianceScale * Double(f.disparity_var)) : nil,
+            disparityVariance: stereo ? max(config.disparityVarianceFloor, config.disparityVarianceScale * Double(f.disparity_var))
+                + config.disparityRigVariance : nil,
             forwardBackwardError: Double(f.fb_error),
             age: Int(f.age)
         )
