@@ -120,15 +120,16 @@ public:
         int lo = best, hi = best;
         while (lo > 0 && cost[lo - 1] >= cost[lo]) --lo;
         while (hi < dMax && cost[hi + 1] >= cost[hi]) ++hi;
-        int32_t second = std::numeric_limits<int32_t>::max();   // none: no cost reaches it ((2r+1)²·255² < 2³¹)
+        int64_t second = std::numeric_limits<int64_t>::max();   // none: no cost reaches it
         for (int d = 0; d <= dMax; ++d) if ((d < lo || d > hi) && cost[d] < second) second = cost[d];
-        const double c0 = cost[best], cm = cost[best - 1], cp = cost[best + 1];
-        if (second != std::numeric_limits<int32_t>::max() && c0 > ratio * double(second)) return res;
+        const int n = (2 * r + 1) * (2 * r + 1);
+        if (second != std::numeric_limits<int64_t>::max() && double(cost[best]) > ratio * double(second)) return res;
+        // cost holds N × zero-mean SSD: back to SSD units for the noise model.
+        const double c0 = double(cost[best]) / n, cm = double(cost[best - 1]) / n, cp = double(cost[best + 1]) / n;
         const double curv = cm - 2 * c0 + cp;                     // c''
         if (!(curv > 0)) return res;
         const double offset = (cm - cp) / (2 * curv);             // −c'/c'' with c' = (cp − cm)/2
         const double disparity = best + offset;
-        const int n = (2 * r + 1) * (2 * r + 1);
         const double s2 = std::max(c0, 1.0) / double(n - 1);
         double variance = 2 * s2 / curv;
         // Left–right consistency: search from the right match back along the left row.
@@ -140,7 +141,7 @@ public:
         for (int d = 1; d <= dBack; ++d) if (cost[d] < cost[back]) back = d;
         double backDisparity = back;
         if (back > 0 && back < dBack) {
-            const double bm = cost[back - 1], b0 = cost[back], bp = cost[back + 1];
+            const double bm = double(cost[back - 1]), b0 = double(cost[back]), bp = double(cost[back + 1]);
             const double bc = bm - 2 * b0 + bp;
             if (bc > 0) backDisparity += (bm - bp) / (2 * bc);
         }
@@ -168,33 +169,36 @@ private:
             rb[k] = b.ptr<uint8_t>(y - r + k) + jLo;
         }
         ssdColumns(ra, rb, r, count, col.data());
-        removeMeanDifference(ra, rb, count);
+        zeroMean(ra, rb, count);
         // Map column index to disparity δ.
         if (sign < 0) {
-            for (int j = 0; j < count; ++j) cost[size_t(xa - jLo - j)] = col[size_t(j)];
+            for (int j = 0; j < count; ++j) cost[size_t(xa - jLo - j)] = zcol[size_t(j)];
         } else {
-            std::copy(col.begin(), col.end(), cost.begin() + (jLo - xa));
+            std::copy(zcol.begin(), zcol.end(), cost.begin() + (jLo - xa));
         }
     }
 
-    /// col[j] −= (ΣA − ΣB_j)²/N: SSD of the windows with their means removed. ΣB_j slides along
-    /// the row from column sums of b.
-    void removeMeanDifference(const uint8_t *const *ra, const uint8_t *const *rb, int count) {
+    /// zcol[j] = N·col[j] − (ΣA − ΣB_j)², N times the SSD of the windows with their means removed
+    /// (exact in integers). ΣB_j slides along the row from column sums of b.
+    void zeroMean(const uint8_t *const *ra, const uint8_t *const *rb, int count) {
         const int rows = 2 * r + 1, n = rows * rows;
         int64_t sa = 0;
         for (int k = 0; k < rows; ++k)
             for (int dx = -r; dx <= r; ++dx) sa += ra[k][dx];
-        colSum.assign(size_t(count + 2 * r), 0);
+        const int width = count + 2 * r;
+        colSum.assign(size_t(width), 0);
+        int32_t *__restrict sums = colSum.data();
         for (int k = 0; k < rows; ++k) {
-            const uint8_t *pb = rb[k] - r;
-            for (int j = 0; j < count + 2 * r; ++j) colSum[size_t(j)] += pb[j];
+            const uint8_t *__restrict pb = rb[k] - r;
+            for (int j = 0; j < width; ++j) sums[j] += pb[j];
         }
         int64_t sb = 0;
         for (int j = 0; j < rows; ++j) sb += colSum[size_t(j)];
+        zcol.resize(size_t(count));
         for (int j = 0; j < count; ++j) {
             if (j > 0) sb += colSum[size_t(j + rows - 1)] - colSum[size_t(j - 1)];
-            const double dm = double(sa - sb);
-            col[size_t(j)] = int32_t(std::lround(double(col[size_t(j)]) - dm * dm / n));
+            const int64_t dm = sa - sb;
+            zcol[size_t(j)] = int64_t(n) * col[size_t(j)] - dm * dm;
         }
     }
 
@@ -234,9 +238,8 @@ private:
     int r, maxD;
     float ratio, lrTol;
     bool edges;
-    std::vector<int32_t> cost;
-    std::vector<int32_t> col;
-    std::vector<int32_t> colSum;
+    std::vector<int64_t> cost, zcol;
+    std::vector<int32_t> col, colSum;
 };
 
 } // namespace cvb
