@@ -16,6 +16,8 @@ struct KeyframeWindow {
         /// Every stereo point of the keyframe's frame (selected or not): its observations for the
         /// bundle adjustment.
         var observations: [Int64: StereoPoint] = [:]
+        /// The disparity offset the keyframe's stereo measurements were made with, px.
+        var offset = 0.0
         var accumulated = TrackCovariances()
     }
 

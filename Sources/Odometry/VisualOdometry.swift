@@ -79,7 +79,7 @@ public final class VisualOdometry {
 
         if frameIndex == 0 {
             makeKeyframe(stereoPoints(features), pose: .identity, covariance: Mat6())
-            window.start(KeyframeWindow.Keyframe(pose: .identity, points: map.points))
+            window.start(windowKeyframe(pose: .identity))
             motion.start(at: .identity)
             stats.totalMs = Date().timeIntervalSince(start) * 1000
             return FrameResult(index: frameIndex, timestamp: timestamp, pose: .identity, covariance: Mat6(), state: .initialised,
@@ -112,7 +112,7 @@ public final class VisualOdometry {
             if lossPolicy.shouldRescue(frameIndex: frameIndex, previousPoints: previousPoints.count) {
                 // The previous frame becomes the keyframe (it hangs off the current one by its solve).
                 makeKeyframe(previousPoints, pose: motion.lastPose, covariance: lastCovariance, keepAll: true, offset: previousOffset)
-                window.start(KeyframeWindow.Keyframe(pose: motion.lastPose, points: map.points))
+                window.start(windowKeyframe(pose: motion.lastPose))
                 chain.rescued(relative: relative, covariance: relativeCovariance)
                 matches = map.matches(features, camera: camera, minDisparity: config.minDisparity)
                 stats.matches = matches.count
@@ -125,7 +125,7 @@ public final class VisualOdometry {
             let covariance = lossPolicy.lostCovariance(velocity: motion.velocity, keyframeCovariance: map.covariance,
                                                        lastSolve: relativeCovariance)
             makeKeyframe(stereoPoints(features), pose: predictedWorld, covariance: covariance)
-            window.start(KeyframeWindow.Keyframe(pose: predictedWorld, points: map.points))
+            window.start(windowKeyframe(pose: predictedWorld))
             chain.lost()
             return (predictedWorld, covariance, .lost)
         }
@@ -153,8 +153,7 @@ public final class VisualOdometry {
     /// the keyframe and the motion model follow the optimised pose. Returns it.
     private func optimiseWindow(features: [Feature], solve est: PoseEstimate) -> SE3 {
         // Every stereo point is kept for the bundle adjustment only: building it costs a dictionary per keyframe.
-        let added = KeyframeWindow.Keyframe(pose: map.pose, points: map.points,
-                                            observations: config.bundleAdjustment ? map.observations : [:])
+        let added = windowKeyframe(pose: map.pose)
         var optimised = window.add(added, features: features, relative: est.pose, relativeCovariance: est.covariance,
                                    solver: solver, minInliers: config.minInliers)
         if config.bundleAdjustment { optimised = refineByBundleAdjustment() ?? optimised }
@@ -162,6 +161,14 @@ public final class VisualOdometry {
         motion.shift(by: optimised * map.pose.inverse)
         map.move(to: optimised)
         return optimised
+    }
+
+    /// The current keyframe as a window keyframe. Every stereo point is kept for the bundle
+    /// adjustment only (building them costs a dictionary per keyframe), with the disparity offset
+    /// they were measured with.
+    private func windowKeyframe(pose: SE3) -> KeyframeWindow.Keyframe {
+        KeyframeWindow.Keyframe(pose: pose, points: map.points, observations: config.bundleAdjustment ? map.observations : [:],
+                                offset: keyframeOffset)
     }
 
     /// The current keyframe's points with ORB descriptors from `image` (its left image), when
@@ -187,7 +194,7 @@ public final class VisualOdometry {
         var adjustment = BundleAdjustment()
         adjustment.huber = config.huberThreshold
         adjustment.maxIterations = config.bundleAdjustmentIterations
-        let refined = window.bundleAdjust(camera: camera, adjustment: adjustment, gate: config.inlierChiSquare)
+        let refined = window.bundleAdjust(camera: camera, adjustment: adjustment, gate: config.inlierChiSquare, offset: keyframeOffset)
         guard !refined.isEmpty, let newest = window.keyframes.last?.pose else { return nil }
         map.refine(refined, keyframePose: newest)
         return newest

@@ -9,7 +9,10 @@ extension KeyframeWindow {
     /// that leave it). Returns the refined world positions of the points, by track id.
     /// Observations whose χ² at the starting values exceeds `gate` (the pose solve's inlier gate)
     /// are left out: mistracks and moving objects that the solves' RANSAC never saw as inliers.
-    mutating func bundleAdjust(camera: StereoCamera, adjustment: BundleAdjustment, gate: Double) -> [Int64: Vec3] {
+    /// Each keyframe's disparities are first brought to `offset`, the disparity offset applied now:
+    /// keyframes measured before the online estimate moved would otherwise pull every point they
+    /// share towards the old depth.
+    mutating func bundleAdjust(camera: StereoCamera, adjustment: BundleAdjustment, gate: Double, offset: Double) -> [Int64: Vec3] {
         guard keyframes.count >= 2 else { return [:] }
         var ids: [Int64] = []
         var indexOf: [Int64: Int] = [:]
@@ -18,15 +21,18 @@ extension KeyframeWindow {
         let selected = Set(keyframes.flatMap { $0.points.keys })
         for id in selected.sorted() {
             let seenBy = keyframes.indices.filter { keyframes[$0].observations[id] != nil }
-            guard seenBy.count >= 2, let first = seenBy.first, let p = keyframes[first].observations[id] else { continue }
+            guard seenBy.count >= 2, let first = seenBy.first, var anchor = keyframes[first].observations[id]?.measurement else { continue }
+            anchor.disparity += offset - keyframes[first].offset
+            guard anchor.disparity > 0 else { continue }
             indexOf[id] = points.count
             ids.append(id)
-            points.append(keyframes[first].pose * p.position)
+            points.append(keyframes[first].pose * StereoPoint(anchor, camera: camera).position)
             for k in seenBy {
                 guard let o = keyframes[k].observations[id] else { continue }
                 let c = o.pixelCovariance
                 let covariance = Mat3(rows: Vec3(c.uu, c.uv, 0), Vec3(c.uv, c.vv, 0), Vec3(0, 0, o.disparityVariance))
-                if let obs = StereoObservation(pose: k, point: points.count - 1, measurement: Vec3(o.uv.x, o.uv.y, o.disparity),
+                let disparity = o.disparity + offset - keyframes[k].offset
+                if let obs = StereoObservation(pose: k, point: points.count - 1, measurement: Vec3(o.uv.x, o.uv.y, disparity),
                                                covariance: covariance) {
                     observations.append(obs)
                 }
