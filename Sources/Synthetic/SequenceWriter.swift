@@ -24,7 +24,7 @@ public enum SyntheticLayout: String, CaseIterable, Sendable {
 /// 1/256 m (the KITTI depth convention; 0 = sky or beyond 255 m), TartanAir depth as float32 `.npy`,
 /// disparity (KITTI layout) as 16-bit PNG in units of 1/256 px. `revisits.txt` lists the true
 /// revisits (`first second distance_m`) when the sequence is complete.
-public struct SequenceWriter {
+public struct SequenceWriter: Sendable {
     public let sequence: SyntheticSequence
     public let layout: SyntheticLayout
     public let root: URL
@@ -113,6 +113,29 @@ public struct SequenceWriter {
         guard rc == CVB_OK.rawValue else { throw .writeFailed(url.path, err.text) }
     }
 
+    /// One file of a frame: an 8-bit image, values as 16-bit fixed point, or a float32 array.
+    enum FrameFile: Sendable {
+        case grey(GreyImage, URL)
+        case fixed([Float], URL)
+        case npy([Float], URL)
+    }
+
+    /// Writes the files on all cores (each is encoded independently); the first error, in the
+    /// order given, is thrown once all have finished.
+    func writeConcurrently(_ files: [FrameFile]) throws(SyntheticError) {
+        let errors = ErrorSlots(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { k in
+            do throws(SyntheticError) {
+                switch files[k] {
+                case let .grey(img, url): try image(img, url)
+                case let .fixed(values, url): try fixedPoint16(values, url)
+                case let .npy(values, url): try npy(values, url)
+                }
+            } catch { errors.set(k, error) }
+        }
+        if let first = errors.first { throw first }
+    }
+
     /// A little-endian float32 NumPy array of shape (height, width).
     func npy(_ values: [Float], _ url: URL) throws(SyntheticError) {
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(sequence.camera.height), \(sequence.camera.width)), }"
@@ -131,23 +154,34 @@ public struct SequenceWriter {
         switch layout {
         case .kitti:
             let base = "sequences/\(sequenceName)/", name = String(format: "%06d.png", i)
-            try image(left, try folder(base + "image_0").appendingPathComponent(name))
-            try image(right, try folder(base + "image_1").appendingPathComponent(name))
-            if writeDepth {
-                try fixedPoint16(depth, try folder(base + "depth_0").appendingPathComponent(name))
-                let fb = Float(c.fx * c.baseline)
-                try fixedPoint16(depth.map { $0 > 0 ? fb / $0 : 0 }, try folder(base + "disp_0").appendingPathComponent(name))
-            }
+            let fb = Float(c.fx * c.baseline)
+            let l = try folder(base + "image_0").appendingPathComponent(name), r = try folder(base + "image_1").appendingPathComponent(name)
+            let d = writeDepth ? try folder(base + "depth_0").appendingPathComponent(name) : nil
+            let p = writeDepth ? try folder(base + "disp_0").appendingPathComponent(name) : nil
+            var files: [FrameFile] = [.grey(left, l), .grey(right, r)]
+            if let d, let p { files += [.fixed(depth, d), .fixed(depth.map { $0 > 0 ? fb / $0 : 0 }, p)] }
+            try writeConcurrently(files)
         case .tartanair:
             let stem = String(format: "%06d", i)
-            try image(left, try folder("image_left").appendingPathComponent(stem + "_left.png"))
-            try image(right, try folder("image_right").appendingPathComponent(stem + "_right.png"))
-            if writeDepth { try npy(depth, try folder("depth_left").appendingPathComponent(stem + "_left_depth.npy")) }
+            var files: [FrameFile] = [.grey(left, try folder("image_left").appendingPathComponent(stem + "_left.png")),
+                                      .grey(right, try folder("image_right").appendingPathComponent(stem + "_right.png"))]
+            if writeDepth { files.append(.npy(depth, try folder("depth_left").appendingPathComponent(stem + "_left_depth.npy"))) }
+            try writeConcurrently(files)
         case .euroc:
             let name = "\(nanoseconds(i)).png"
-            try image(left, try folder("mav0/cam0/data").appendingPathComponent(name))
-            try image(right, try folder("mav0/cam1/data").appendingPathComponent(name))
-            if writeDepth { try fixedPoint16(depth, try folder("mav0/depth0/data").appendingPathComponent(name)) }
+            var files: [FrameFile] = [.grey(left, try folder("mav0/cam0/data").appendingPathComponent(name)),
+                                      .grey(right, try folder("mav0/cam1/data").appendingPathComponent(name))]
+            if writeDepth { files.append(.fixed(depth, try folder("mav0/depth0/data").appendingPathComponent(name))) }
+            try writeConcurrently(files)
         }
     }
+}
+
+/// One error slot per concurrent write (each written by its own iteration only).
+private final class ErrorSlots: @unchecked Sendable {
+    private var slots: [SyntheticError?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ e: SyntheticError) { lock.lock(); slots[k] = e; lock.unlock() }
+    var first: SyntheticError? { lock.lock(); defer { lock.unlock() }; return slots.compactMap { $0 }.first }
 }
