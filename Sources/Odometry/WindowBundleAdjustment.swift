@@ -21,12 +21,14 @@ extension KeyframeWindow {
         let selected = Set(keyframes.flatMap { $0.points.keys })
         for id in selected.sorted() {
             let seenBy = keyframes.indices.filter { keyframes[$0].observations[id] != nil }
-            guard seenBy.count >= 2, let first = seenBy.first, var anchor = keyframes[first].observations[id]?.measurement else { continue }
-            anchor.disparity += offset - keyframes[first].offset
+            // Started from the newest keyframe's stereo: the start-value gate then drops the older
+            // observations a mistrack made inconsistent, not the newest one the map will keep.
+            guard seenBy.count >= 2, let last = seenBy.last, var anchor = keyframes[last].observations[id]?.measurement else { continue }
+            anchor.disparity += offset - keyframes[last].offset
             guard anchor.disparity > 0 else { continue }
             indexOf[id] = points.count
             ids.append(id)
-            points.append(keyframes[first].pose * StereoPoint(anchor, camera: camera).position)
+            points.append(keyframes[last].pose * StereoPoint(anchor, camera: camera).position)
             for k in seenBy {
                 guard let o = keyframes[k].observations[id] else { continue }
                 let c = o.pixelCovariance
@@ -47,6 +49,15 @@ extension KeyframeWindow {
         }
         guard (try? adjustment.optimize(&problem)) != nil else { return [:] }
         for k in keyframes.indices { keyframes[k].pose = problem.poses[k].orthonormalized }
-        return Dictionary(uniqueKeysWithValues: ids.map { ($0, problem.points[indexOf[$0] ?? 0]) })
+        // A refined point replaces the newest keyframe's own only where that keyframe's
+        // observation took part and still fits (the frames that follow track from it).
+        let newest = keyframes.count - 1
+        var fits = Set<Int>()
+        for o in problem.observations where o.pose == newest {
+            if let l = problem.linearize(o), l.residual.dot(o.information * l.residual) <= gate { fits.insert(o.point) }
+        }
+        return Dictionary(uniqueKeysWithValues: ids.compactMap { id in
+            indexOf[id].flatMap { fits.contains($0) ? (id, problem.points[$0]) : nil }
+        })
     }
 }
