@@ -54,7 +54,7 @@ struct OdometryRealDataTests {
         // Measured: median 289 (σ about 10× too small): the per-frame covariance models independent
         // image noise, while real drift is dominated by systematic errors (calibration, stereo
         // bias) that compound linearly. Known, so that this fails once the uncertainty is metric.
-        withKnownIssue("pose covariance overconfident on real data (position NEES median ≈ 290, 3 expected)") {
+        withKnownIssue("pose covariance overconfident on real data (position NEES median ≈ 170, 3 expected)") {
             #expect(median < 7.81, "position NEES median \(median) (a metric covariance gives 2.4; 95 % of χ²(3) is 7.81)")
         }
     }
