@@ -103,6 +103,7 @@ public:
                   bool edgeCheck)
         : L(left), R(right), r(radius), maxD(maxDisparity), ratio(ambiguity), lrTol(lrTolerance), edges(edgeCheck) {
         cost.resize(size_t(maxD) + 3);
+        side.resize(size_t(maxD + radius) + 3);
     }
 
     StereoResult match(float u, float v) {
@@ -112,7 +113,7 @@ public:
         // Forward search: left patch at x0 against right columns x0 − δ.
         const int dMax = std::min(maxD, x0 - r);
         if (dMax < 2) return res;
-        ssd(L, R, x0, y0, x0 - dMax, x0, -1);
+        ssd(L, R, x0, y0, x0 - dMax, x0, -1, r, cost);
         int best = 0;
         for (int d = 1; d <= dMax; ++d) if (cost[d] < cost[best]) best = d;
         if (best == 0 || best == dMax) return res;               // minimum on the search boundary
@@ -136,7 +137,7 @@ public:
         const int xr = x0 - best;
         const int dBack = std::min(maxD, L.cols - 1 - r - xr);
         if (dBack < best + 1) return res;
-        ssd(R, L, xr, y0, xr, xr + dBack, +1);
+        ssd(R, L, xr, y0, xr, xr + dBack, +1, r, cost);
         int back = 0;
         for (int d = 1; d <= dBack; ++d) if (cost[d] < cost[back]) back = d;
         double backDisparity = back;
@@ -158,38 +159,39 @@ public:
     }
 
 private:
-    /// cost[δ] = SSD between the window of `a` at (xa, y) and the window of `b` at column
-    /// xa + sign·δ, for the columns jLo…jHi of `b` (sign −1: right image, sign +1: left image).
-    void ssd(const cv::Mat &a, const cv::Mat &b, int xa, int y, int jLo, int jHi, int sign) {
+    /// into[δ] = N × zero-mean SSD between the (2·radius+1)² window of `a` at (xa, y) and the
+    /// window of `b` at column xa + sign·δ, for the columns jLo…jHi of `b` (sign −1: right image,
+    /// sign +1: left image).
+    void ssd(const cv::Mat &a, const cv::Mat &b, int xa, int y, int jLo, int jHi, int sign, int radius, std::vector<int64_t> &into) {
         const int count = jHi - jLo + 1;
         col.resize(size_t(count));
         const uint8_t *ra[maxRows], *rb[maxRows];
-        for (int k = 0; k < 2 * r + 1; ++k) {
-            ra[k] = a.ptr<uint8_t>(y - r + k) + xa;
-            rb[k] = b.ptr<uint8_t>(y - r + k) + jLo;
+        for (int k = 0; k < 2 * radius + 1; ++k) {
+            ra[k] = a.ptr<uint8_t>(y - radius + k) + xa;
+            rb[k] = b.ptr<uint8_t>(y - radius + k) + jLo;
         }
-        ssdColumns(ra, rb, r, count, col.data());
-        zeroMean(ra, rb, count);
+        ssdColumns(ra, rb, radius, count, col.data());
+        zeroMean(ra, rb, radius, count);
         // Map column index to disparity δ.
         if (sign < 0) {
-            for (int j = 0; j < count; ++j) cost[size_t(xa - jLo - j)] = zcol[size_t(j)];
+            for (int j = 0; j < count; ++j) into[size_t(xa - jLo - j)] = zcol[size_t(j)];
         } else {
-            std::copy(zcol.begin(), zcol.end(), cost.begin() + (jLo - xa));
+            std::copy(zcol.begin(), zcol.end(), into.begin() + (jLo - xa));
         }
     }
 
     /// zcol[j] = N·col[j] − (ΣA − ΣB_j)², N times the SSD of the windows with their means removed
     /// (exact in integers). ΣB_j slides along the row from column sums of b.
-    void zeroMean(const uint8_t *const *ra, const uint8_t *const *rb, int count) {
-        const int rows = 2 * r + 1, n = rows * rows;
+    void zeroMean(const uint8_t *const *ra, const uint8_t *const *rb, int radius, int count) {
+        const int rows = 2 * radius + 1, n = rows * rows;
         int64_t sa = 0;
         for (int k = 0; k < rows; ++k)
-            for (int dx = -r; dx <= r; ++dx) sa += ra[k][dx];
-        const int width = count + 2 * r;
+            for (int dx = -radius; dx <= radius; ++dx) sa += ra[k][dx];
+        const int width = count + 2 * radius;
         colSum.assign(size_t(width), 0);
         int32_t *__restrict sums = colSum.data();
         for (int k = 0; k < rows; ++k) {
-            const uint8_t *__restrict pb = rb[k] - r;
+            const uint8_t *__restrict pb = rb[k] - radius;
             for (int j = 0; j < width; ++j) sums[j] += pb[j];
         }
         int64_t sb = 0;
@@ -207,26 +209,14 @@ private:
     /// A window straddling a depth edge matches its textured side (foreground fattening); the
     /// side of the edge that sees the other depth then disagrees. Occlusions run along the rows,
     /// so only horizontal neighbours are asked.
-    bool subWindowsAgree(int x0, int y0, int best) const {
+    bool subWindowsAgree(int x0, int y0, int best) {
         const int sr = std::max(1, r / 2), lo = std::max(0, best - r), hi = best + r;
         for (const int shift : {-sr, sr}) {
             const int xc = x0 + shift;
             if (xc + sr >= L.cols || xc - hi - sr < 0) return false;
-            int bestD = -1;
-            int64_t bestCost = std::numeric_limits<int64_t>::max();
-            for (int d = lo; d <= hi; ++d) {
-                int64_t sq = 0, sum = 0;
-                for (int dy = -sr; dy <= sr; ++dy) {
-                    const uint8_t *pa = L.ptr<uint8_t>(y0 + dy) + xc, *pb = R.ptr<uint8_t>(y0 + dy) + xc - d;
-                    for (int dx = -sr; dx <= sr; ++dx) {
-                        const int e = int(pa[dx]) - int(pb[dx]);
-                        sq += e * e;
-                        sum += e;
-                    }
-                }
-                const int64_t cost = sq * (2 * sr + 1) * (2 * sr + 1) - sum * sum;   // N × zero-mean SSD
-                if (cost < bestCost) { bestCost = cost; bestD = d; }
-            }
+            ssd(L, R, xc, y0, xc - hi, xc - lo, -1, sr, side);
+            int bestD = lo;
+            for (int d = lo + 1; d <= hi; ++d) if (side[size_t(d)] < side[size_t(bestD)]) bestD = d;
             if (std::abs(bestD - best) > 1) return false;
         }
         return true;
@@ -238,7 +228,7 @@ private:
     int r, maxD;
     float ratio, lrTol;
     bool edges;
-    std::vector<int64_t> cost, zcol;
+    std::vector<int64_t> cost, side, zcol;   // full-window costs, the edge check's, one row's
     std::vector<int32_t> col, colSum;
 };
 

@@ -21,8 +21,8 @@
 
 namespace {
 
-/// libdeflate's level for written PNGs: 6 compresses within 4 % of libpng's default (zlib 6) at
-/// about seven times its speed.
+/// libdeflate's level for written PNGs: 6 makes files 3.5 % larger than libpng's default did
+/// (a 30-frame synthetic sequence); level 1 was 2 % faster and 5 % larger still.
 constexpr int pngLevel = 6;
 
 /// Reads a whole file with one fread (an istreambuf_iterator copy goes byte by byte).

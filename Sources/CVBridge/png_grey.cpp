@@ -142,17 +142,19 @@ bool decodeGreyPNG(const uint8_t *bytes, size_t count, uint8_t **pixels, int *wi
 bool encodePNG(const void *pixels, int width, int height, int channels, int depthBits, int level, std::vector<uint8_t> &out) {
     const size_t bytesPerSample = depthBits == 16 ? 2 : 1, bpp = size_t(channels) * bytesPerSample;
     const size_t rowBytes = size_t(width) * bpp, stride = rowBytes + 1;
-    // Samples in PNG byte order (16-bit big-endian), then each row filtered behind its type byte.
-    std::vector<uint8_t> samples(rowBytes * size_t(height));
+    // Samples in PNG byte order (16-bit big-endian; 8-bit used as they are), then each row
+    // filtered behind its type byte.
+    std::vector<uint8_t> swapped;
+    const auto *samples = static_cast<const uint8_t *>(pixels);
     if (bytesPerSample == 2) {
+        swapped.resize(rowBytes * size_t(height));
         const auto *p = static_cast<const uint16_t *>(pixels);
-        for (size_t i = 0; i < samples.size() / 2; ++i) { samples[2 * i] = uint8_t(p[i] >> 8); samples[2 * i + 1] = uint8_t(p[i]); }
-    } else {
-        std::memcpy(samples.data(), pixels, samples.size());
+        for (size_t i = 0; i < swapped.size() / 2; ++i) { swapped[2 * i] = uint8_t(p[i] >> 8); swapped[2 * i + 1] = uint8_t(p[i]); }
+        samples = swapped.data();
     }
     std::vector<uint8_t> filtered(stride * size_t(height)), zeros(rowBytes, 0), scratch;
     for (size_t y = 0; y < size_t(height); ++y) {
-        const uint8_t *row = samples.data() + y * rowBytes, *up = y ? row - rowBytes : zeros.data();
+        const uint8_t *row = samples + y * rowBytes, *up = y ? row - rowBytes : zeros.data();
         uint8_t *dst = filtered.data() + y * stride;
         dst[0] = filterRow(row, up, rowBytes, bpp, dst + 1, scratch);
     }

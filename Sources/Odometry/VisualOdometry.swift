@@ -152,7 +152,6 @@ public final class VisualOdometry {
     /// Adds the new keyframe to the window, optimises it (and bundle-adjusts it when configured);
     /// the keyframe and the motion model follow the optimised pose. Returns it.
     private func optimiseWindow(features: [Feature], solve est: PoseEstimate) -> SE3 {
-        // Every stereo point is kept for the bundle adjustment only: building it costs a dictionary per keyframe.
         let added = windowKeyframe(pose: map.pose)
         var optimised = window.add(added, features: features, relative: est.pose, relativeCovariance: est.covariance,
                                    solver: solver, minInliers: config.minInliers)

@@ -6,7 +6,8 @@ extension KeyframeWindow {
     /// calibrated covariance. The oldest keyframe is held fixed rather than marginalised: it is
     /// the gauge the pose graph already fixes, and a fixed pose adds no fill-in or linearisation
     /// point to keep consistent (the window is short; its older information lives in the poses
-    /// that leave it). Returns the refined world positions of the points, by track id.
+    /// that leave it). Returns the refined world positions, by track id, of the points whose newest
+    /// keyframe's observation took part and still fits.
     /// Observations whose χ² at the starting values exceeds `gate` (the pose solve's inlier gate)
     /// are left out: mistracks and moving objects that the solves' RANSAC never saw as inliers.
     /// Each keyframe's disparities are first brought to `offset`, the disparity offset applied now:
