@@ -26,7 +26,17 @@ public struct LoopGraph: Sendable {
     mutating func append(_ keyframe: KeyframeSnapshot) {
         slot[keyframe.index] = keyframes.count
         keyframes.append(keyframe)
-        appendChainSum()
+        appendChainSum(upTo: keyframes.count - 1)
+    }
+
+    /// Moves every keyframe that `pose` knows (by keyframe number) to that pose: the odometry's
+    /// final word on it (`KeyframeRefinement`), later than the pose it was reported with. Odometry
+    /// chains and corrections are then solved from the moved keyframes; the frame poses given to
+    /// `correctedFrames` must be refined the same way.
+    public mutating func moveKeyframes(to pose: (Int) -> SE3?) {
+        for k in keyframes.indices { if let p = pose(keyframes[k].number) { keyframes[k].pose = p } }
+        chainSums = []
+        for k in keyframes.indices { appendChainSum(upTo: k) }
     }
 
     /// Every frame follows its keyframe: `T'_f = T'_k T_k⁻¹ T_f` with k the last keyframe at or

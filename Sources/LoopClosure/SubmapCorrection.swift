@@ -52,9 +52,9 @@ extension LoopGraph {
                 ad * (chainSums[b].sum - chainSums[a].sum) * ad.transposed)
     }
 
-    /// The running sum of world-frame step covariances for a new last keyframe (see `odometryChain`).
-    mutating func appendChainSum() {
-        let k = keyframes.count - 1
+    /// The running sum of world-frame step covariances for keyframe `k`, the sums of the keyframes
+    /// before it known (see `odometryChain`).
+    mutating func appendChainSum(upTo k: Int) {
         let kf = keyframes[k]
         guard k > 0, kf.previous == keyframes[k - 1].index, let rel = kf.relativeCovariance else {
             chainSums.append((chain: (chainSums.last?.chain ?? -1) + 1, sum: Mat6()))

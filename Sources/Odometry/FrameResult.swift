@@ -37,6 +37,14 @@ public struct FrameResult: Sendable {
     /// The keyframe this frame started (first frame, new keyframe, restart after loss), with its
     /// points and their ORB descriptors for place recognition; nil otherwise.
     public var keyframe: KeyframeSnapshot?
+    /// Number of the keyframe `pose` was solved against (keyframes are numbered 0, 1, … in order of
+    /// creation; a frame that makes a keyframe is solved as that keyframe).
+    public var reference: Int
+    /// Poses of the window's keyframes after this frame's optimisation, by keyframe number: the new
+    /// keyframe's pose, and every window keyframe the window optimisation (or bundle adjustment)
+    /// moved. Empty on frames that made no keyframe. A keyframe's last entry is its final pose
+    /// (`KeyframeRefinement` moves each frame with its reference keyframe).
+    public var keyframePoses: [Int: SE3] = [:]
 }
 
 /// A keyframe as the odometry made it: its pose, all its stereo points (camera frame, with metric
@@ -44,6 +52,8 @@ public struct FrameResult: Sendable {
 public struct KeyframeSnapshot: Sendable {
     /// Frame index of the keyframe.
     public var index: Int
+    /// The keyframe's number (`FrameResult.reference`).
+    public var number: Int
     /// `T_world_keyframe` as the odometry estimated it.
     public var pose: SE3
     /// The keyframe's stereo measurements, compact (see `points`).

@@ -11,6 +11,8 @@ struct KeyframeWindow {
     /// A keyframe of the window: its pose, its selected stereo points, and the accumulated tracker
     /// covariance of each point since the keyframe.
     struct Keyframe {
+        /// The keyframe's number (`FrameResult.reference`).
+        var number: Int
         var pose: SE3
         var points: [Int64: StereoPoint]
         /// Every stereo point of the keyframe's frame (selected or not): its observations for the

@@ -22,6 +22,7 @@ extension OdometryConfig {
         .integer("window_size", \.windowSize, SettingBounds(0, 50)),
         .flag("describe_keyframes", \.describeKeyframes),
         .flag("bundle_adjustment", \.bundleAdjustment),
+        .flag("bundle_adjustment_refines_points", \.bundleAdjustmentRefinesPoints),
         .number("disparity_offset", \.disparityOffset, SettingBounds(-20, 20)),
         .flag("estimate_disparity_offset", \.estimateDisparityOffset),
         .integer("bundle_adjustment_iterations", \.bundleAdjustmentIterations, SettingBounds(1, 100)),

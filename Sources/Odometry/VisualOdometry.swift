@@ -38,6 +38,8 @@ public final class VisualOdometry {
     /// The disparity offset the current keyframe's points were made with, this frame's features
     /// and the previous frame's.
     private var keyframeOffset = 0.0, frameOffset = 0.0, previousOffset = 0.0
+    /// The current keyframe's number (−1 before the first).
+    private var keyframeNumber = -1
 
     /// Throws when a configuration value is outside its allowed range (`OdometryConfig.settings`).
     public init(camera: StereoCamera, config: OdometryConfig = OdometryConfig()) throws(FrontendError) {
@@ -83,10 +85,11 @@ public final class VisualOdometry {
             motion.start(at: .identity)
             stats.totalMs = Date().timeIntervalSince(start) * 1000
             return FrameResult(index: frameIndex, timestamp: timestamp, pose: .identity, covariance: Mat6(), state: .initialised,
-                               stats: stats, keyframe: try snapshot(left))
+                               stats: stats, keyframe: try snapshot(left), reference: keyframeNumber, keyframePoses: keyframePoses())
         }
 
         let t0 = Date()
+        let numberBefore = keyframeNumber
         let (pose, covariance, state) = track(features, previousFrame: lastFrameFeatures, stats: &stats)
         stats.poseMs = Date().timeIntervalSince(t0) * 1000
         motion.advance(to: pose, lost: state == .lost)
@@ -94,7 +97,8 @@ public final class VisualOdometry {
         stats.totalMs = Date().timeIntervalSince(start) * 1000
         let keyframe = state == .tracking ? nil : try snapshot(left)
         return FrameResult(index: frameIndex, timestamp: timestamp, pose: pose, covariance: covariance, state: state,
-                           stats: stats, keyframe: keyframe)
+                           stats: stats, keyframe: keyframe, reference: keyframeNumber,
+                           keyframePoses: keyframeNumber != numberBefore ? keyframePoses() : [:])
     }
 
     /// Solves the frame against the keyframe map (rescuing or losing tracking as the policy
@@ -166,8 +170,16 @@ public final class VisualOdometry {
     /// adjustment only (building them costs a dictionary per keyframe), with the disparity offset
     /// they were measured with.
     private func windowKeyframe(pose: SE3) -> KeyframeWindow.Keyframe {
-        KeyframeWindow.Keyframe(pose: pose, points: map.points, observations: config.bundleAdjustment ? map.observations : [:],
+        KeyframeWindow.Keyframe(number: keyframeNumber, pose: pose, points: map.points, observations: config.bundleAdjustment ? map.observations : [:],
                                 offset: keyframeOffset)
+    }
+
+    /// The window keyframes' poses by number, and the current keyframe's (the window holds only its
+    /// first keyframe when the window is off).
+    private func keyframePoses() -> [Int: SE3] {
+        var poses = Dictionary(window.keyframes.map { ($0.number, $0.pose) }, uniquingKeysWith: { _, b in b })
+        poses[keyframeNumber] = map.pose
+        return poses
     }
 
     /// The current keyframe's points with ORB descriptors from `image` (its left image), when
@@ -183,19 +195,20 @@ public final class VisualOdometry {
             let x = min(max(Int(p.uv.x.rounded()), 0), image.width - 1), y = min(max(Int(p.uv.y.rounded()), 0), image.height - 1)
             return image.pixels[y * image.width + x]
         }
-        return KeyframeSnapshot(index: frameIndex, pose: map.pose, measurements: points.map(\.measurement), camera: camera, descriptors: descriptors,
+        return KeyframeSnapshot(index: frameIndex, number: keyframeNumber, pose: map.pose, measurements: points.map(\.measurement), camera: camera, descriptors: descriptors,
                                 previous: chain.link?.previous, relativeCovariance: chain.link?.covariance, intensities: intensities)
     }
 
-    /// Bundle-adjusts the window; the new keyframe's map points take their refined positions.
-    /// Returns the new keyframe's refined pose (nil when the adjustment did not run).
+    /// Bundle-adjusts the window; the new keyframe's map points take their refined positions when
+    /// `bundleAdjustmentRefinesPoints`. Returns the new keyframe's refined pose (nil when the
+    /// adjustment did not run).
     private func refineByBundleAdjustment() -> SE3? {
         var adjustment = BundleAdjustment()
         adjustment.huber = config.huberThreshold
         adjustment.maxIterations = config.bundleAdjustmentIterations
         let refined = window.bundleAdjust(camera: camera, adjustment: adjustment, gate: config.inlierChiSquare, offset: keyframeOffset)
         guard !refined.isEmpty, let newest = window.keyframes.last?.pose else { return nil }
-        map.refine(refined, keyframePose: newest)
+        if config.bundleAdjustmentRefinesPoints { map.refine(refined, keyframePose: newest) }
         return newest
     }
 
@@ -223,6 +236,7 @@ public final class VisualOdometry {
     private func makeKeyframe(_ points: [StereoPoint], pose: SE3, covariance: Mat6, keepAll: Bool = false, offset: Double? = nil) {
         let selected = keepAll ? points : selector.select(points, width: camera.width, height: camera.height)
         keyframeOffset = offset ?? frameOffset
+        keyframeNumber += 1
         map.reset(stereoPoints: points, selected: selected, pose: pose, covariance: covariance)
     }
 }

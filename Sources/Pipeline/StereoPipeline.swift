@@ -30,10 +30,14 @@ public struct PipelineFrame: Sendable {
 
 /// What the pipeline gives at the end of a sequence.
 public struct PipelineResult: Sendable {
-    /// Odometry `T_world_camera` and timestamps of every frame processed, in order.
+    /// Odometry `T_world_camera` and timestamps of every frame processed, in order: the live
+    /// poses, as `process` returned them.
     public var poses: [SE3]
     public var timestamps: [Double]
-    /// Every frame's pose after the final correction (the odometry's when loop closure is off).
+    /// The odometry's poses after the window's last word: every frame moved with its keyframe to
+    /// that keyframe's final pose (`KeyframeRefinement`). No loop closure in them.
+    public var refinedPoses: [SE3]
+    /// Every frame's pose after the final correction (`refinedPoses` when loop closure is off).
     public var correctedPoses: [SE3]
     /// The final correction (nil with loop closure off).
     public var correction: LoopGraph.Correction?
@@ -93,6 +97,7 @@ public final class StereoPipeline {
     private let loops: LoopWorker?
     private var poses: [SE3] = []
     private var timestamps: [Double] = []
+    private var refinement = KeyframeRefinement()
     /// Every keyframe reported, for the map (their point arrays are shared with the loop closer's).
     private var keyframes: [KeyframeSnapshot] = []
     private var final: PipelineResult?
@@ -120,6 +125,7 @@ public final class StereoPipeline {
         do { r = try odometry.process(left: left, right: right, timestamp: timestamp) } catch { throw .frontend(error) }
         poses.append(r.pose)
         timestamps.append(r.timestamp)
+        refinement.add(r)
         if let k = r.keyframe {
             keyframes.append(k)
             loops?.add(k)
@@ -137,20 +143,23 @@ public final class StereoPipeline {
     /// Background corrections that failed to solve (the previous correction stayed in use).
     public var failedCorrections: Int { loops?.failed ?? 0 }
 
-    /// Waits for keyframes still being recognised and a correction still solving, solves the final one over every keyframe and loop,
-    /// and returns every frame's corrected pose (what `parallax run` writes).
+    /// Waits for keyframes still being recognised and a correction still solving, moves the
+    /// keyframes to their refined poses, solves the final correction over every keyframe and loop,
+    /// and returns every frame's live, refined and corrected pose (what `parallax run` writes).
     public func finish() throws(PipelineError) -> PipelineResult {
         if let failure { throw failure }
         guard !finished else { throw .finished }
         finished = true
-        var result = PipelineResult(poses: poses, timestamps: timestamps, correctedPoses: poses, correction: nil)
+        let refined = refinement.refined(poses)
+        var result = PipelineResult(poses: poses, timestamps: timestamps, refinedPoses: refined, correctedPoses: refined, correction: nil)
         if let closer = loops.map({ $0.waitUntilIdle(); return $0.closer }) {
+            closer.moveKeyframes { self.refinement.pose(ofKeyframe: $0) }
             let correction: LoopGraph.Correction
             do { correction = try closer.correct() } catch {
                 failure = .correction(error)
                 throw .correction(error)
             }
-            result.correctedPoses = closer.correctedFrames(poses, correction)
+            result.correctedPoses = closer.correctedFrames(refined, correction)
             result.correction = correction
         }
         final = result
@@ -158,9 +167,11 @@ public final class StereoPipeline {
     }
 
     /// The map: every keyframe's points, at the keyframes' corrected poses after `finish()`, at
-    /// their odometry poses before it. Empty when the odometry does not describe keyframes
-    /// (`OdometryConfig.describeKeyframes` off).
+    /// their refined odometry poses before it (or with loop closure off). Empty when the odometry
+    /// does not describe keyframes (`OdometryConfig.describeKeyframes` off).
     public func map() -> PointMap {
-        PointMap(snapshots: keyframes, poses: final?.correction?.keyframePoses ?? [:])
+        if let corrected = final?.correction?.keyframePoses { return PointMap(snapshots: keyframes, poses: corrected) }
+        let refined = keyframes.compactMap { k in refinement.pose(ofKeyframe: k.number).map { (k.index, $0) } }
+        return PointMap(snapshots: keyframes, poses: Dictionary(refined, uniquingKeysWith: { _, b in b }))
     }
 }

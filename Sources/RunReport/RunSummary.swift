@@ -15,7 +15,11 @@ public struct RunSummary: Codable, Sendable {
     public var medianFrameMs: Double
     public var configuration: [String: String]
     public var pathLength: Double
+    /// The evaluation of the odometry's refined trajectory (`trajectory_kitti.txt` at the end of the
+    /// run: every frame moved with its keyframe's final pose), and of its live poses
+    /// (`trajectory_live_kitti.txt`: each frame as the odometry first reported it).
     public var evaluation: RunEvaluation?
+    public var liveEvaluation: RunEvaluation?
     public var loopsAccepted: Int?
     public var loopsRejected: Int?
     /// The evaluation of the loop-closed trajectory.

@@ -28,12 +28,12 @@ struct CommandSafetyTests {
     @Test func aRunsConfigurationFileRepeatsIt() throws {
         guard let bin = parallaxBinary else { return }
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }
-        let custom = try write("min_inliers: 20\nbundle_adjustment: true\nloop_gate: 30\nvocabulary: hashed\n", "custom.yaml", in: dir)
+        let custom = try write("min_inliers: 20\nbundle_adjustment: false\nloop_gate: 30\nvocabulary: hashed\n", "custom.yaml", in: dir)
         let first = dir.url.appendingPathComponent("first").path, second = dir.url.appendingPathComponent("second").path
         let a = try run(bin, ["demo", "--frames", "30", "--config", custom, "--out", first, "--quiet"])
         #expect(a.status == 0, "\(a.err)")
         let written = try String(contentsOfFile: first + "/config.yaml", encoding: .utf8)
-        for line in ["min_inliers: 20", "bundle_adjustment: true", "loop_gate: 30.0", "vocabulary: \"hashed\"", "loop_closure: true",
+        for line in ["min_inliers: 20", "bundle_adjustment: false", "loop_gate: 30.0", "vocabulary: \"hashed\"", "loop_closure: true",
                      "huber: 2.45", "max_features: 1500", "seed: 24301"] {
             #expect(written.contains("\n" + line + "\n"), "config.yaml lacks '\(line)'")
         }

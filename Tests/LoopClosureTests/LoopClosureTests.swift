@@ -97,13 +97,19 @@ import Trajectories
         #expect(live2 <= 0.3 * odometry2, "second lap: live corrected APE \(live2) m against the odometry's \(odometry2) m")
     }
 
-    /// `finish()` gives the end-of-run correction of every frame, and its odometry poses are the
-    /// frames' own.
+    /// `finish()` gives the end-of-run correction of every frame, built on the refined odometry
+    /// (every frame moved with its keyframe's final pose), and its live poses are the frames' own.
     @Test func finishGivesTheFinalCorrection() throws {
         let r = try Self.shared.get()
         #expect(r.finished.poses.count == r.frames.count)
         #expect(zip(r.finished.poses, r.frames).allSatisfy { $0.0 == $0.1.pose })
-        let expected = r.closer.correctedFrames(r.results.map(\.pose), try r.closer.correct())
+        var refinement = KeyframeRefinement()
+        for f in r.results { refinement.add(f) }
+        let refined = refinement.refined(r.results.map(\.pose))
+        #expect(zip(r.finished.refinedPoses, refined).allSatisfy { ($0.0.inverse * $0.1).log.norm < 1e-12 })
+        // The window moved keyframes after their frames were reported: the refined poses differ.
+        #expect(zip(refined, r.results).contains { ($0.0.inverse * $0.1.pose).log.norm > 1e-6 })
+        let expected = r.closer.correctedFrames(refined, try r.closer.correct())
         #expect(zip(r.finished.correctedPoses, expected).allSatisfy { ($0.0.inverse * $0.1).log.norm < 1e-9 })
         let corrected = try ate(r.finished.correctedPoses, r.gt), odometry = try ate(r.frames.map(\.pose), r.gt)
         #expect(corrected < odometry)

@@ -110,7 +110,14 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Pipeli
         try writer.append(f.odometry, pipelineMs: f.milliseconds)
     }
     let elapsed = Date().timeIntervalSince(start)
-    let estimate = writer.sensorTrajectory(results)
+    let final: PipelineResult
+    do { final = try pipeline.finish() } catch { throw CLIError(error.description) }
+    if pipeline.failedCorrections > 0 {
+        FileHandle.standardError.write(Data("warning: \(pipeline.failedCorrections) background loop corrections failed to solve (the final one did)\n".utf8))
+    }
+    let live = writer.sensorTrajectory(results)
+    let estimate = Trajectory(poses: final.refinedPoses.map(writer.sensorPose), timestamps: final.timestamps)
+    try writer.refine(estimate)
     var summary = RunSummary(dataset: ds.name, frames: results.count, requestedFrames: count, interrupted: interrupt.isSet,
                              lostFrames: lost, keyframes: results.filter { $0.state == .keyframe }.count,
                              seconds: elapsed, fps: Double(results.count) / max(elapsed, 1e-9),
@@ -121,6 +128,7 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Pipeli
     if let gt = ds.groundTruth {
         do {
             summary.evaluation = try RunEvaluation.evaluate(estimate: estimate, groundTruth: gt, byTime: byTime)
+            summary.liveEvaluation = try RunEvaluation.evaluate(estimate: live, groundTruth: gt, byTime: byTime)
         } catch {
             // A trajectory that cannot be aligned (e.g. a straight line) is still a valid run.
             FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
@@ -130,11 +138,7 @@ func runOdometry(on ds: any StereoDataset, frames count: Int, config cfg: Pipeli
             try? TrajectoryFormat.kitti.write(gt.subset(Array(0..<n)), to: outDir.appending(.groundTruthKITTI))
         }
         if let e = summary.evaluation { print(e.text) }
-    }
-    let final: PipelineResult
-    do { final = try pipeline.finish() } catch { throw CLIError(error.description) }
-    if pipeline.failedCorrections > 0 {
-        FileHandle.standardError.write(Data("warning: \(pipeline.failedCorrections) background loop corrections failed to solve (the final one did)\n".utf8))
+        if let e = summary.liveEvaluation { print("live poses: " + e.text) }
     }
     let map = pipeline.map()
     try writer.writeMap(map, ascii: mapASCII)

@@ -6,6 +6,7 @@ import Parallax
 /// these in its folder (it never mixes its outputs with an earlier run's).
 enum RunFile: String, CaseIterable {
     case trajectoryKITTI = "trajectory_kitti.txt", trajectoryTUM = "trajectory_tum.txt", covariance = "covariance.txt"
+    case liveKITTI = "trajectory_live_kitti.txt", liveTUM = "trajectory_live_tum.txt"
     case frames = "frames.csv", summary = "summary.json", groundTruthKITTI = "groundtruth_kitti.txt"
     case correctedKITTI = "trajectory_corrected_kitti.txt", correctedTUM = "trajectory_corrected_tum.txt"
     case loops = "loops.csv", submaps = "submaps.csv", config = "config.yaml"
@@ -20,7 +21,9 @@ extension URL {
 /// Writes a run's per-frame outputs line by line (each line flushed, so the files stay valid if
 /// the run is interrupted) and the summary at the end.
 ///
-/// Files: `trajectory_kitti.txt` (3×4), `trajectory_tum.txt` (`t x y z qx qy qz qw`),
+/// Files: `trajectory_kitti.txt` (3×4), `trajectory_tum.txt` (`t x y z qx qy qz qw`): the live
+/// poses while the run goes on, replaced at its end by the refined ones (`refine`, which keeps the
+/// live ones as `trajectory_live_kitti.txt` and `trajectory_live_tum.txt`),
 /// `covariance.txt` (`index t` + the 21 upper-triangular entries of the 6×6 pose covariance,
 /// (ρ, φ) order, right perturbation), `frames.csv` (state, counts, timings), `summary.json`.
 /// Poses are those of the sensor ground truth describes (KITTI/TartanAir: left camera; EuRoC:
@@ -97,6 +100,20 @@ final class RunWriter {
     }
 
     private func write(_ h: FileHandle, _ line: String) { h.write(Data((line + "\n").utf8)) }
+
+    /// Ends the live trajectory files: they become `trajectory_live_*.txt`, and `trajectory_*.txt`
+    /// take `refined` (each file replaced whole, so every name always holds a complete trajectory).
+    func refine(_ refined: Trajectory) throws {
+        for h in [kitti, tum] { try? h.close() }
+        let fm = FileManager.default
+        for (live, kept, format) in [(RunFile.trajectoryKITTI, RunFile.liveKITTI, TrajectoryFormat.kitti), (.trajectoryTUM, .liveTUM, .tum)] {
+            let from = folder.appending(live), to = folder.appending(kept)
+            do { try fm.copyItem(at: from, to: to) } catch {
+                throw CLIError("\(to.path): cannot write: \(fileErrorReason(error))")
+            }
+            do { try format.write(refined, to: from) } catch { throw CLIError(error.description) }
+        }
+    }
 
     /// Writes `map.ply` (binary, or ASCII when `ascii`) and `keyframes_kitti.txt` (the keyframes'
     /// poses), in the world frame of the trajectory files.
