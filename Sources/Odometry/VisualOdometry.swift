@@ -206,6 +206,10 @@ public final class VisualOdometry {
         var adjustment = BundleAdjustment()
         adjustment.huber = config.huberThreshold
         adjustment.maxIterations = config.bundleAdjustmentIterations
+        // The window's adjustment starts from the pose window's optimum: iterations that lower the
+        // cost by less than 0.1 % move nothing the trajectory shows (KITTI 06, KITTI 01 and the
+        // rendered loop give the same ATE within 0.5 mm as at 1e-6) and cost a third of its time.
+        adjustment.relativeTolerance = 1e-3
         let refined = window.bundleAdjust(camera: camera, adjustment: adjustment, gate: config.inlierChiSquare, offset: keyframeOffset)
         guard !refined.isEmpty, let newest = window.keyframes.last?.pose else { return nil }
         if config.bundleAdjustmentRefinesPoints { map.refine(refined, keyframePose: newest) }
