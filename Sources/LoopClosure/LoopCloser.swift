@@ -52,8 +52,8 @@ public final class LoopCloser {
     /// The vocabulary in use (nil with hashed words, or before training on first use).
     public var vocabulary: Vocabulary? { index?.mapping as? Vocabulary }
 
-    /// Moves the keyframes to the odometry's refined poses, by keyframe number (`LoopGraph.moveKeyframes`).
-    public func moveKeyframes(to pose: (Int) -> SE3?) { graph.moveKeyframes(to: pose) }
+    /// Moves keyframes to newer odometry poses, by keyframe number (`LoopGraph.moveKeyframes`).
+    public func moveKeyframes(_ poses: [Int: SE3]) { graph.moveKeyframes(poses) }
 
     /// Adds a keyframe: looks for a revisit among older keyframes, then indexes it.
     public func add(_ keyframe: KeyframeSnapshot) {

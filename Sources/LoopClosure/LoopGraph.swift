@@ -14,8 +14,8 @@ public struct LoopGraph: Sendable {
     public internal(set) var keyframes: [KeyframeSnapshot] = []
     /// Loops that passed verification and confirmation (whether or not a correction keeps them).
     public internal(set) var loops: [LoopConstraint] = []
-    /// Position in `keyframes` of each keyframe's frame index.
-    var slot: [Int: Int] = [:]
+    /// Position in `keyframes` of each keyframe's frame index, and of each keyframe number.
+    var slot: [Int: Int] = [:], numberSlot: [Int: Int] = [:]
     /// Per keyframe: its unbroken odometry chain (a number) and the running sum of world-frame
     /// step covariances along it (see `odometryChain`).
     var chainSums: [(chain: Int, sum: Mat6)] = []
@@ -25,18 +25,26 @@ public struct LoopGraph: Sendable {
     /// Appends a keyframe (newer than every keyframe so far).
     mutating func append(_ keyframe: KeyframeSnapshot) {
         slot[keyframe.index] = keyframes.count
+        numberSlot[keyframe.number] = keyframes.count
         keyframes.append(keyframe)
         appendChainSum(upTo: keyframes.count - 1)
     }
 
-    /// Moves every keyframe that `pose` knows (by keyframe number) to that pose: the odometry's
-    /// final word on it (`KeyframeRefinement`), later than the pose it was reported with. Odometry
-    /// chains and corrections are then solved from the moved keyframes; the frame poses given to
-    /// `correctedFrames` must be refined the same way.
-    public mutating func moveKeyframes(to pose: (Int) -> SE3?) {
-        for k in keyframes.indices { if let p = pose(keyframes[k].number) { keyframes[k].pose = p } }
-        chainSums = []
-        for k in keyframes.indices { appendChainSum(upTo: k) }
+    /// Moves keyframes to newer odometry poses, by keyframe number (`FrameResult.keyframePoses`:
+    /// the window optimisation's word on them, later than the pose they were reported with; numbers
+    /// of keyframes not in the graph are ignored). Odometry chains and corrections are then solved
+    /// from the moved keyframes; frame poses given to `correctedFrames` must be refined the same way
+    /// (`KeyframeRefinement`).
+    public mutating func moveKeyframes(_ poses: [Int: SE3]) {
+        var first = keyframes.count
+        for (number, pose) in poses {
+            guard let s = numberSlot[number] else { continue }
+            keyframes[s].pose = pose
+            first = min(first, s)
+        }
+        guard first < keyframes.count else { return }
+        chainSums.removeLast(keyframes.count - first)
+        for k in first..<keyframes.count { appendChainSum(upTo: k) }
     }
 
     /// Every frame follows its keyframe: `T'_f = T'_k T_k⁻¹ T_f` with k the last keyframe at or

@@ -38,12 +38,15 @@ public struct FrameResult: Sendable {
     /// points and their ORB descriptors for place recognition; nil otherwise.
     public var keyframe: KeyframeSnapshot?
     /// Number of the keyframe `pose` was solved against (keyframes are numbered 0, 1, … in order of
-    /// creation; a frame that makes a keyframe is solved as that keyframe).
+    /// creation; a frame that makes a keyframe is solved as that keyframe), and that keyframe's
+    /// pose as it stood then (`pose` relative to it is what the frame's solve measured).
     public var reference: Int
-    /// Poses of the window's keyframes after this frame's optimisation, by keyframe number: the new
-    /// keyframe's pose, and every window keyframe the window optimisation (or bundle adjustment)
-    /// moved. Empty on frames that made no keyframe. A keyframe's last entry is its final pose
-    /// (`KeyframeRefinement` moves each frame with its reference keyframe).
+    public var referencePose: SE3
+    /// Poses of the window's keyframes by keyframe number, on frames where they changed: a new
+    /// keyframe's pose as it was made, and (on the frame after it, when the window optimisation and
+    /// bundle adjustment have run beside that frame's front end) every window keyframe's optimised
+    /// pose. Empty on other frames. A keyframe's last entry is its final pose (`KeyframeRefinement`
+    /// moves each frame with its reference keyframe; `VisualOdometry.settle()` gives the last).
     public var keyframePoses: [Int: SE3] = [:]
 }
 

@@ -40,6 +40,10 @@ public final class VisualOdometry {
     private var keyframeOffset = 0.0, frameOffset = 0.0, previousOffset = 0.0
     /// The current keyframe's number (−1 before the first).
     private var keyframeNumber = -1
+    /// The newest keyframe's window update, computing beside the next frame's front end.
+    private var pendingWindow: PendingWindowUpdate?
+    /// The window keyframes' poses changed since the last frame was reported (a window update was applied).
+    private var windowMoved = false
 
     /// Throws when a configuration value is outside its allowed range (`OdometryConfig.settings`).
     public init(camera: StereoCamera, config: OdometryConfig = OdometryConfig()) throws(FrontendError) {
@@ -85,7 +89,8 @@ public final class VisualOdometry {
             motion.start(at: .identity)
             stats.totalMs = Date().timeIntervalSince(start) * 1000
             return FrameResult(index: frameIndex, timestamp: timestamp, pose: .identity, covariance: Mat6(), state: .initialised,
-                               stats: stats, keyframe: try snapshot(left), reference: keyframeNumber, keyframePoses: keyframePoses())
+                               stats: stats, keyframe: try snapshot(left), reference: keyframeNumber, referencePose: map.pose,
+                               keyframePoses: keyframePoses())
         }
 
         let t0 = Date()
@@ -96,14 +101,16 @@ public final class VisualOdometry {
         lastCovariance = covariance
         stats.totalMs = Date().timeIntervalSince(start) * 1000
         let keyframe = state == .tracking ? nil : try snapshot(left)
+        defer { windowMoved = false }
         return FrameResult(index: frameIndex, timestamp: timestamp, pose: pose, covariance: covariance, state: state,
-                           stats: stats, keyframe: keyframe, reference: keyframeNumber,
-                           keyframePoses: keyframeNumber != numberBefore ? keyframePoses() : [:])
+                           stats: stats, keyframe: keyframe, reference: keyframeNumber, referencePose: map.pose,
+                           keyframePoses: keyframeNumber != numberBefore || windowMoved ? keyframePoses() : [:])
     }
 
     /// Solves the frame against the keyframe map (rescuing or losing tracking as the policy
     /// says) and makes a keyframe when tracking thins out or the camera has moved far.
     private func track(_ features: [Feature], previousFrame: [Feature], stats: inout FrameStats) -> (SE3, Mat6, TrackingState) {
+        applyWindowUpdate()
         var matches = map.matches(features, camera: camera, minDisparity: config.minDisparity)
         stats.matches = matches.count
         stats.keyframePoints = map.pointCount
@@ -137,7 +144,7 @@ public final class VisualOdometry {
         relativeCovariance = est.covariance
         stats.inliers = est.inlierCount
         stats.meanChiSquare = est.meanChiSquare
-        var pose = (map.pose * est.pose).orthonormalized
+        let pose = (map.pose * est.pose).orthonormalized
         let ad = est.pose.inverse.adjoint
         let covariance = ad * map.covariance * ad.transposed + est.covariance
         let moved = est.pose.translation.norm > config.keyframeTranslation || est.pose.rotation.angle > config.keyframeRotation
@@ -148,22 +155,41 @@ public final class VisualOdometry {
         chain.keyframe(relative: est.pose, covariance: est.covariance)
         makeKeyframe(stereoPoints(features), pose: pose, covariance: covariance)
         if config.windowSize > 1 {
-            pose = optimiseWindow(features: features, solve: est)
+            // The window's optimisation runs beside the next frame's front end (which needs only the
+            // motion model's velocity, which the correction leaves as it is); this frame is reported
+            // at its solved pose, the keyframe's optimised one follows in the refined trajectory.
+            let (window, added, solver, offset) = (window, windowKeyframe(pose: map.pose), solver, keyframeOffset)
+            pendingWindow = PendingWindowUpdate {
+                WindowUpdate(window: window, adding: added, features: features, solve: est, solver: solver, offset: offset)
+            }
         }
         return (pose, covariance, .keyframe)
     }
 
-    /// Adds the new keyframe to the window, optimises it (and bundle-adjusts it when configured);
-    /// the keyframe and the motion model follow the optimised pose. Returns it.
-    private func optimiseWindow(features: [Feature], solve est: PoseEstimate) -> SE3 {
-        let added = windowKeyframe(pose: map.pose)
-        var optimised = window.add(added, features: features, relative: est.pose, relativeCovariance: est.covariance,
-                                   solver: solver, minInliers: config.minInliers)
-        if config.bundleAdjustment { optimised = refineByBundleAdjustment() ?? optimised }
-        // Move the motion model with the correction so the velocity stays the same.
-        motion.shift(by: optimised * map.pose.inverse)
-        map.move(to: optimised)
-        return optimised
+    /// Waits for the newest keyframe's window update, if one is running, and applies it: the window
+    /// takes it, the keyframe moves to its optimised pose (with its refined points when
+    /// `bundleAdjustmentRefinesPoints`), and the motion model moves with the keyframe (so the velocity
+    /// stays the same).
+    private func applyWindowUpdate() {
+        guard let pending = pendingWindow else { return }
+        pendingWindow = nil
+        guard let update = pending.wait() else { return }
+        window = update.window
+        if config.bundleAdjustmentRefinesPoints, !update.refined.isEmpty { map.refine(update.refined, keyframePose: update.pose) }
+        motion.shift(by: update.pose * map.pose.inverse)
+        map.move(to: update.pose)
+        windowMoved = true
+    }
+
+    /// Waits for the window optimisation of the newest keyframe, if one is still running, and
+    /// returns the window keyframes' poses it set, by keyframe number (empty when none was
+    /// running). Call it after the last frame: the last keyframe's optimisation is otherwise
+    /// reported with the frame after it.
+    public func settle() -> [Int: SE3] {
+        guard pendingWindow != nil else { return [:] }
+        applyWindowUpdate()
+        windowMoved = false
+        return keyframePoses()
     }
 
     /// The current keyframe as a window keyframe. Every stereo point is kept for the bundle
@@ -197,23 +223,6 @@ public final class VisualOdometry {
         }
         return KeyframeSnapshot(index: frameIndex, number: keyframeNumber, pose: map.pose, measurements: points.map(\.measurement), camera: camera, descriptors: descriptors,
                                 previous: chain.link?.previous, relativeCovariance: chain.link?.covariance, intensities: intensities)
-    }
-
-    /// Bundle-adjusts the window; the new keyframe's map points take their refined positions when
-    /// `bundleAdjustmentRefinesPoints`. Returns the new keyframe's refined pose (nil when the
-    /// adjustment did not run).
-    private func refineByBundleAdjustment() -> SE3? {
-        var adjustment = BundleAdjustment()
-        adjustment.huber = config.huberThreshold
-        adjustment.maxIterations = config.bundleAdjustmentIterations
-        // The window's adjustment starts from the pose window's optimum: iterations that lower the
-        // cost by less than 0.1 % move nothing the trajectory shows (KITTI 06, KITTI 01 and the
-        // rendered loop give the same ATE within 0.5 mm as at 1e-6) and cost a third of its time.
-        adjustment.relativeTolerance = 1e-3
-        let refined = window.bundleAdjust(camera: camera, adjustment: adjustment, gate: config.inlierChiSquare, offset: keyframeOffset)
-        guard !refined.isEmpty, let newest = window.keyframes.last?.pose else { return nil }
-        if config.bundleAdjustmentRefinesPoints { map.refine(refined, keyframePose: newest) }
-        return newest
     }
 
     /// Updates the disparity-offset estimate from a new keyframe's matches with the previous

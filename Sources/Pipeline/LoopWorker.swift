@@ -26,7 +26,9 @@ final class LoopWorker: @unchecked Sendable {
     // `pending`, `draining`, `latest` and `failures` are guarded by `lock`.
     private let lock = NSLock()
     private let queue = DispatchQueue(label: "parallax.loop-closure", qos: .userInitiated)
-    private var pending: [KeyframeSnapshot] = []
+    /// Keyframes to add and keyframe poses to move, in the order the odometry gave them.
+    private enum Work { case add(KeyframeSnapshot), move([Int: SE3]) }
+    private var pending: [Work] = []
     private var draining = false
     private var latest: Solved?
     private var failures = 0
@@ -34,9 +36,14 @@ final class LoopWorker: @unchecked Sendable {
     init(_ closer: LoopCloser) { self.closer = closer }
 
     /// Queues a keyframe for place recognition (and a correction if it brings a loop).
-    func add(_ keyframe: KeyframeSnapshot) {
+    func add(_ keyframe: KeyframeSnapshot) { enqueue(.add(keyframe)) }
+
+    /// Queues newer poses of keyframes, by keyframe number (the window's optimisation).
+    func move(_ poses: [Int: SE3]) { enqueue(.move(poses)) }
+
+    private func enqueue(_ work: Work) {
         lock.lock()
-        pending.append(keyframe)
+        pending.append(work)
         let start = !draining
         draining = true
         lock.unlock()
@@ -50,7 +57,12 @@ final class LoopWorker: @unchecked Sendable {
             pending = []
             if batch.isEmpty { draining = false; lock.unlock(); return }
             lock.unlock()
-            for k in batch { closer.add(k) }
+            for work in batch {
+                switch work {
+                case .add(let k): closer.add(k)
+                case .move(let poses): closer.moveKeyframes(poses)
+                }
+            }
             guard closer.loops.count > correctedLoops else { continue }
             correctedLoops = closer.loops.count
             let graph = closer.graph

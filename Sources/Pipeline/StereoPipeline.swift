@@ -130,6 +130,7 @@ public final class StereoPipeline {
             keyframes.append(k)
             loops?.add(k)
         }
+        if !r.keyframePoses.isEmpty { loops?.move(r.keyframePoses) }
         let solved = loops?.current
         return PipelineFrame(odometry: r, correctedPose: ((solved?.mapFromOdometry ?? .identity) * r.pose).orthonormalized,
                              loops: solved?.accepted ?? 0, corrections: solved?.count ?? 0,
@@ -150,10 +151,11 @@ public final class StereoPipeline {
         if let failure { throw failure }
         guard !finished else { throw .finished }
         finished = true
-        let refined = refinement.refined(poses)
+        refinement.update(odometry.settle())
+        let refined = refinement.refined()
         var result = PipelineResult(poses: poses, timestamps: timestamps, refinedPoses: refined, correctedPoses: refined, correction: nil)
         if let closer = loops.map({ $0.waitUntilIdle(); return $0.closer }) {
-            closer.moveKeyframes { self.refinement.pose(ofKeyframe: $0) }
+            closer.moveKeyframes(refinement.keyframePoses)
             let correction: LoopGraph.Correction
             do { correction = try closer.correct() } catch {
                 failure = .correction(error)

@@ -19,8 +19,9 @@ func runOdometry(_ ds: any StereoDataset, config: OdometryConfig = OdometryConfi
         results.append(try vo.process(left: f.left, right: f.right, timestamp: f.timestamp))
         refinement.add(results[results.count - 1])
     }
+    refinement.update(vo.settle())
     let x = ds.cameraToGroundTruthSensor
-    let poses = refinement.refined(results.map(\.pose))
+    let poses = refinement.refined()
     return (Trajectory(poses: poses.map { x * $0 * x.inverse }, timestamps: results.map(\.timestamp)), results)
 }
 
