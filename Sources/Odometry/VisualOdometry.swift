@@ -7,13 +7,21 @@ import Imaging
 ///
 /// ```swift
 /// let vo = try VisualOdometry(camera: dataset.camera)
-/// for frame in frames { let result = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp) }
+/// var refinement = KeyframeRefinement()
+/// for frame in frames {
+///     let result = try vo.process(left: frame.left, right: frame.right, timestamp: frame.timestamp)
+///     refinement.add(result)                       // result.pose: the live pose
+/// }
+/// refinement.update(vo.settle())
+/// let trajectory = refinement.refined()            // every frame after the window's last word
 /// ```
 /// Composed of single-purpose parts: the front end (features, stereo, tracking), the motion model
 /// (prediction and prior), the keyframe map (points and their accumulated tracker covariances),
-/// the pose solver, the keyframe window (pose graph and optional bundle adjustment), the chain of
+/// the pose solver, the keyframe window (pose graph and bundle adjustment), the chain of
 /// relative covariances between reported keyframes, and the tracking-loss policy. `process` runs
-/// them in that order.
+/// them in that order, except that a new keyframe's window optimisation runs on another thread
+/// beside the next frame's front end and is applied before that frame's solve: the results are
+/// the same as in line, and `process` calls must not overlap (one caller at a time).
 public final class VisualOdometry {
     public let camera: StereoCamera
     public let config: OdometryConfig
