@@ -86,9 +86,10 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
 ///
 /// **Memory.** Grows with keyframes: each keeps its stereo measurements (64 bytes each, up to the
 /// front end's features), their descriptors, and the loop closer's bag of words, about 0.12 MB per
-/// keyframe in all (a whole `parallax demo` run peaked at 73 MB with 167 keyframes and 184 MB
-/// with 1112); and with frames (each frame's pose and timestamp, 104 bytes). The odometry's own
-/// state is bounded by its window.
+/// keyframe in all (a whole `parallax demo` run peaked at 76 MB with 167 keyframes and 125 MB
+/// with 592); and with frames (each frame's live pose and timestamp, and its reference keyframe's
+/// number and pose with its pose relative to it for the refined trajectory: about 310 bytes). The
+/// odometry's own state is bounded by its window.
 public final class StereoPipeline {
     public let camera: StereoCamera
     public let config: PipelineConfig
