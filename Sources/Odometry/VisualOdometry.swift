@@ -204,8 +204,8 @@ public final class VisualOdometry {
     /// adjustment only (building them costs a dictionary per keyframe), with the disparity offset
     /// they were measured with.
     private func windowKeyframe(pose: SE3) -> KeyframeWindow.Keyframe {
-        KeyframeWindow.Keyframe(number: keyframeNumber, pose: pose, points: map.points, observations: config.bundleAdjustment ? map.observations : [:],
-                                offset: keyframeOffset)
+        KeyframeWindow.Keyframe(number: keyframeNumber, pose: pose, points: map.points,
+                                observations: config.bundleAdjustment ? map.observations : [:], offset: keyframeOffset)
     }
 
     /// The window keyframes' poses by number, and the current keyframe's (the window holds only its
@@ -229,8 +229,9 @@ public final class VisualOdometry {
             let x = min(max(Int(p.uv.x.rounded()), 0), image.width - 1), y = min(max(Int(p.uv.y.rounded()), 0), image.height - 1)
             return image.pixels[y * image.width + x]
         }
-        return KeyframeSnapshot(index: frameIndex, number: keyframeNumber, pose: map.pose, measurements: points.map(\.measurement), camera: camera, descriptors: descriptors,
-                                previous: chain.link?.previous, relativeCovariance: chain.link?.covariance, intensities: intensities)
+        return KeyframeSnapshot(index: frameIndex, number: keyframeNumber, pose: map.pose, measurements: points.map(\.measurement),
+                                camera: camera, descriptors: descriptors, previous: chain.link?.previous,
+                                relativeCovariance: chain.link?.covariance, intensities: intensities)
     }
 
     /// Updates the disparity-offset estimate from a new keyframe's matches with the previous
