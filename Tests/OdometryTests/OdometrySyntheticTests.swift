@@ -47,6 +47,42 @@ import TestSupport
     }
 }
 
+/// A straight canyon road at 10 m/s (rendered, exact truth): the camera must not pitch. It does,
+/// by about 0.008° per metre, and the selector's depth gate (which drops the far points) is the
+/// cause: with the selector off the drift is gone. Both are checked; the default's is a known issue
+/// until far points are treated so that both real and rendered data are served (BENCHMARKS.md,
+/// "Far points").
+@Suite struct PitchDriftTests {
+    /// Pitch error of the last pose (degrees per 100 m) and its height error (fraction of the path).
+    func drift(selector: Bool) throws -> (pitch: Double, height: Double) {
+        let seq = try SyntheticSequence(world: .canyon, trajectory: .straight, camera: CameraPreset.vga.camera, frames: 150,
+                                        speed: 10, seed: 2)
+        var config = OdometryConfig()
+        config.selectorEnabled = selector
+        let (est, results) = try runOdometry(seq, config: config)
+        let gt = try #require(seq.groundTruth)
+        #expect(results.allSatisfy { $0.state != .lost })
+        let e = try #require(est.poses.last), g = try #require(gt.poses.last)
+        let pitch = (g.inverse * e).log.tail.x * 180 / .pi / gt.pathLength * 100
+        let height = (e.translation.y - g.translation.y) / gt.pathLength
+        print(String(format: "straight canyon, selector %@: pitch %+.2f°/100 m, height %+.2f %% of %.0f m",
+                     selector ? "on" : "off", pitch, 100 * height, gt.pathLength))
+        return (pitch, height)
+    }
+
+    @Test func withoutTheSelectorTheCameraDoesNotPitch() throws {
+        let d = try drift(selector: false)
+        #expect(abs(d.pitch) < 0.25 && abs(d.height) < 0.003, "pitch \(d.pitch)°/100 m, height \(100 * d.height) %")
+    }
+
+    @Test func theDefaultDoesNotPitch() throws {
+        let d = try drift(selector: true)
+        withKnownIssue("the selector's depth gate drops the far points and the near ones bias the pitch (≈ 0.8°/100 m here)") {
+            #expect(abs(d.pitch) < 0.25 && abs(d.height) < 0.003, "pitch \(d.pitch)°/100 m, height \(100 * d.height) %")
+        }
+    }
+}
+
 /// Keyframes carry ORB descriptors of their points (for place recognition): the same surface point
 /// seen by two keyframes has close descriptors, different points far ones; points near the border
 /// get none.
