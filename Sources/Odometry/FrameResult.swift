@@ -37,9 +37,10 @@ public struct FrameResult: Sendable {
     /// The keyframe this frame started (first frame, new keyframe, restart after loss), with its
     /// points and their ORB descriptors for place recognition; nil otherwise.
     public var keyframe: KeyframeSnapshot?
-    /// Number of the keyframe `pose` was solved against (keyframes are numbered 0, 1, … in order of
-    /// creation; a frame that makes a keyframe is solved as that keyframe), and that keyframe's
-    /// pose as it stood then (`pose` relative to it is what the frame's solve measured).
+    /// Number of the keyframe `pose` is relative to (keyframes are numbered 0, 1, … in order of
+    /// creation; a frame that makes a keyframe of its own points is that keyframe, at `pose`; a rescue
+    /// keyframe is the previous frame's), and that keyframe's pose as it stood then (`pose` relative
+    /// to it is what the frame's solve measured).
     public var reference: Int
     public var referencePose: SE3
     /// Poses of the window's keyframes by keyframe number, on frames where they changed: a new
@@ -57,7 +58,9 @@ public struct KeyframeSnapshot: Sendable {
     public var index: Int
     /// The keyframe's number (`FrameResult.reference`).
     public var number: Int
-    /// `T_world_keyframe` as the odometry estimated it.
+    /// `T_world_keyframe` as the odometry made it, before the window optimisation (which runs
+    /// beside the next frame; its poses follow in `FrameResult.keyframePoses` by `number`, and the
+    /// loop closer moves its keyframes to them).
     public var pose: SE3
     /// The keyframe's stereo measurements, compact (see `points`).
     public var measurements: [KeyframePoint]

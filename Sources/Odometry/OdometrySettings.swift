@@ -41,6 +41,10 @@ extension OdometryConfig {
             return SettingError(key: "selected_points", value: "\(selectedPoints)",
                                 allowed: "at least min_inliers (\(minInliers)): fewer points can never track")
         }
+        if bundleAdjustmentRefinesPoints && !(bundleAdjustment && windowSize > 1) {
+            return SettingError(key: "bundle_adjustment_refines_points", value: "true",
+                                allowed: "false unless bundle_adjustment is true and window_size above 1: no adjustment, no refined points")
+        }
         return nil
     }
 }

@@ -50,8 +50,9 @@ public final class VisualOdometry {
     private var keyframeNumber = -1
     /// The newest keyframe's window update, computing beside the next frame's front end.
     private var pendingWindow: PendingWindowUpdate?
-    /// The window keyframes' poses changed since the last frame was reported (a window update was applied).
-    private var windowMoved = false
+    /// The window keyframes' poses as a window update applied them during this frame (kept apart: a
+    /// loss or rescue later in the frame restarts the window, and they must still be reported).
+    private var joinedPoses: [Int: SE3] = [:]
 
     /// Throws when a configuration value is outside its allowed range (`OdometryConfig.settings`).
     public init(camera: StereoCamera, config: OdometryConfig = OdometryConfig()) throws(FrontendError) {
@@ -109,10 +110,9 @@ public final class VisualOdometry {
         lastCovariance = covariance
         stats.totalMs = Date().timeIntervalSince(start) * 1000
         let keyframe = state == .tracking ? nil : try snapshot(left)
-        defer { windowMoved = false }
         return FrameResult(index: frameIndex, timestamp: timestamp, pose: pose, covariance: covariance, state: state,
                            stats: stats, keyframe: keyframe, reference: keyframeNumber, referencePose: map.pose,
-                           keyframePoses: keyframeNumber != numberBefore || windowMoved ? keyframePoses() : [:])
+                           keyframePoses: reportedKeyframePoses(keyframeMade: keyframeNumber != numberBefore))
     }
 
     /// Solves the frame against the keyframe map (rescuing or losing tracking as the policy
@@ -186,7 +186,14 @@ public final class VisualOdometry {
         if config.bundleAdjustmentRefinesPoints, !update.refined.isEmpty { map.refine(update.refined, keyframePose: update.pose) }
         motion.shift(by: update.pose * map.pose.inverse)
         map.move(to: update.pose)
-        windowMoved = true
+        joinedPoses = keyframePoses()
+    }
+
+    /// The keyframe poses a frame reports: those a window update applied during it, and the
+    /// window's (with the current keyframe's) when the frame made a keyframe.
+    private func reportedKeyframePoses(keyframeMade: Bool) -> [Int: SE3] {
+        defer { joinedPoses = [:] }
+        return keyframeMade ? joinedPoses.merging(keyframePoses()) { $1 } : joinedPoses
     }
 
     /// Waits for the window optimisation of the newest keyframe, if one is still running, and
@@ -194,10 +201,9 @@ public final class VisualOdometry {
     /// running). Call it after the last frame: the last keyframe's optimisation is otherwise
     /// reported with the frame after it.
     public func settle() -> [Int: SE3] {
-        guard pendingWindow != nil else { return [:] }
         applyWindowUpdate()
-        windowMoved = false
-        return keyframePoses()
+        defer { joinedPoses = [:] }
+        return joinedPoses
     }
 
     /// The current keyframe as a window keyframe. Every stereo point is kept for the bundle

@@ -5,8 +5,9 @@ import Geometry
 /// The window's work for a new keyframe, as a value: the keyframe joins the window (its extra
 /// solves against the older keyframes and the pose graph), then the bundle adjustment when
 /// configured. A pure function of its inputs, so it can run on another core while the next
-/// frame's front end runs: the odometry waits for it before it touches the window, the keyframe
-/// or the motion model again, so the trajectory is the same as if it had run in line.
+/// frame's front end runs: the odometry waits for it before it touches the window or the keyframe
+/// again, or moves the motion model (whose velocity, all the front end's predictions use, the
+/// update leaves as it is), so the trajectory is the same as if it had run in line.
 struct WindowUpdate: Sendable {
     /// The window with the new keyframe, optimised.
     var window: KeyframeWindow

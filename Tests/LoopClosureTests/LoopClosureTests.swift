@@ -104,11 +104,13 @@ import Trajectories
         #expect(r.finished.poses.count == r.frames.count)
         #expect(zip(r.finished.poses, r.frames).allSatisfy { $0.0 == $0.1.pose })
         // Every frame keeps the pose its solve measured relative to its keyframe, whose own frame
-        // (the first that names it) carries the keyframe's final pose.
+        // (the one whose snapshot carries its number) is at the keyframe's final pose.
         let refined = r.finished.refinedPoses
         var made: [Int: Int] = [:]
-        for (g, f) in r.results.enumerated() where made[f.reference] == nil { made[f.reference] = g }
-        #expect(r.results.enumerated().allSatisfy { g, f in
+        for (g, f) in r.results.enumerated() { if let k = f.keyframe { made[k.number] = g } }
+        let checked = r.results.enumerated().filter { made[$0.1.reference] != nil }
+        #expect(checked.count == r.results.count, "every frame's keyframe reported a snapshot (no rescue here)")
+        #expect(checked.allSatisfy { g, f in
             guard let k = made[f.reference] else { return false }
             return ((refined[k] * f.referencePose.inverse * f.pose).inverse * refined[g]).log.norm < 1e-9
         })

@@ -35,6 +35,9 @@ import TestSupport
         #expect { try Self.load("selected_points: 10\nmin_inliers: 20\n") } throws: { e in
             "\(e)".contains(":1: selected_points: 10") && "\(e)".contains("min_inliers")
         }
+        #expect { try Self.load("bundle_adjustment: false\nbundle_adjustment_refines_points: true\n") } throws: { e in
+            "\(e)".contains("bundle_adjustment_refines_points: true") && "\(e)".contains("bundle_adjustment is true")
+        }
     }
 
     @Test func validFilesSetEveryKindOfValue() throws {

@@ -83,6 +83,32 @@ import TestSupport
     }
 }
 
+/// The window update of a new keyframe runs beside the next frame and is applied at its start; when
+/// that next frame is then lost (a black frame), the window restarts, but the keyframe's optimised
+/// pose must still be reported (the refined trajectory and the loop closer follow it).
+@Suite struct WindowUpdateTests {
+    @Test func aLossRightAfterAKeyframeStillReportsItsOptimisedPose() throws {
+        let seq = try SyntheticSequence(world: .canyon, trajectory: .loop, camera: CameraPreset.vga.camera, frames: 40, seed: 5)
+        let vo = try VisualOdometry(camera: seq.camera)
+        var results: [FrameResult] = []
+        for i in 0..<seq.frameCount {
+            let f = try seq.frame(i)
+            results.append(try vo.process(left: f.left, right: f.right, timestamp: f.timestamp))
+            if i >= 10, results[i].state == .keyframe { break }
+        }
+        let made = try #require(results.last)
+        try #require(made.state == .keyframe, "no keyframe after frame 10")
+        let black = GreyImage(width: seq.camera.width, height: seq.camera.height, value: 0)
+        let lost = try vo.process(left: black, right: black, timestamp: made.timestamp + 0.1)
+        #expect(lost.state == .lost)
+        let optimised = try #require(lost.keyframePoses[made.reference], "the keyframe's window update was not reported")
+        let asMade = try #require(made.keyframePoses[made.reference])
+        #expect((asMade.inverse * optimised).log.norm > 0, "the window optimisation did not move the keyframe")
+        #expect(lost.keyframePoses[lost.reference] != nil, "the new keyframe after the loss is reported too")
+        #expect(vo.settle().isEmpty)
+    }
+}
+
 /// Keyframes carry ORB descriptors of their points (for place recognition): the same surface point
 /// seen by two keyframes has close descriptors, different points far ones; points near the border
 /// get none.

@@ -105,13 +105,16 @@ final class RunWriter {
     /// take `refined` (each file replaced whole, so every name always holds a complete trajectory).
     func refine(_ refined: Trajectory) throws {
         for h in [kitti, tum] { try? h.close() }
-        let fm = FileManager.default
-        for (live, kept, format) in [(RunFile.trajectoryKITTI, RunFile.liveKITTI, TrajectoryFormat.kitti), (.trajectoryTUM, .liveTUM, .tum)] {
-            let from = folder.appending(live), to = folder.appending(kept)
-            do { try fm.copyItem(at: from, to: to) } catch {
+        let files = [(RunFile.trajectoryKITTI, RunFile.liveKITTI, TrajectoryFormat.kitti), (.trajectoryTUM, .liveTUM, .tum)]
+        // Both live copies first: a run killed in between leaves every file a complete trajectory.
+        for (live, kept, _) in files {
+            let to = folder.appending(kept)
+            do { try FileManager.default.copyItem(at: folder.appending(live), to: to) } catch {
                 throw CLIError("\(to.path): cannot write: \(fileErrorReason(error))")
             }
-            do { try format.write(refined, to: from) } catch { throw CLIError(error.description) }
+        }
+        for (live, _, format) in files {
+            do { try format.write(refined, to: folder.appending(live)) } catch { throw CLIError(error.description) }
         }
     }
 
