@@ -69,9 +69,9 @@ public struct OdometryConfig: Sendable, Equatable {
     /// Local bundle adjustment over the window at every new keyframe (`BundleAdjustment`): poses
     /// and the points two or more window keyframes see, every observation weighted by its
     /// calibrated (u, v, δ) covariance; the window keyframes take the refined poses. Default true:
-    /// with the refined trajectory (`KeyframeRefinement`) it lowers the ATE on KITTI 01 frames
-    /// 0–25 (0.037 → 0.023 m) and the rendered loop, raises it on KITTI 06 (0.052 → 0.058 m);
-    /// BENCHMARKS.md has every figure.
+    /// with the refined trajectory (`KeyframeRefinement`) and a 5-keyframe window it lowers the ATE
+    /// on KITTI 01 frames 0–25 (0.037 → 0.023 m) and the rendered loop, raises it on KITTI 06
+    /// (0.052 → 0.058 m); BENCHMARKS.md has every figure.
     public var bundleAdjustment = true
     /// The new keyframe's points take the bundle adjustment's refined positions (for the frames
     /// that track them). Default false: on real images the refined points fit the next frames
