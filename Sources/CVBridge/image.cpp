@@ -159,8 +159,7 @@ int decodeJPEG(const uint8_t *bytes, size_t count, cvb_image *out, cvb_error *er
 }
 
 int decodeAny(const uint8_t *bytes, size_t count, cvb_image *out, cvb_error *err, const char *what) {
-    static const uint8_t pngMagic[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-    if (count >= 8 && std::memcmp(bytes, pngMagic, 8) == 0) return decodePNG(bytes, count, out, err, what);
+    if (count >= 8 && std::memcmp(bytes, cvb::pngSignature, 8) == 0) return decodePNG(bytes, count, out, err, what);
     if (count >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) return decodeJPEG(bytes, count, out, err, what);
     return cvb::fail(err, CVB_ERR_DECODE, "%s: not a PNG or JPEG image", what);
 }

@@ -88,8 +88,7 @@ bool unfilter(int type, uint8_t *row, const uint8_t *up, size_t n) {
 namespace cvb {
 
 bool decodeGreyPNG(const uint8_t *bytes, size_t count, uint8_t **pixels, int *width, int *height) {
-    static const uint8_t magic[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-    if (count < 8 + 25 || std::memcmp(bytes, magic, 8) != 0) return false;
+    if (count < 8 + 25 || std::memcmp(bytes, pngSignature, 8) != 0) return false;
     size_t w = 0, h = 0;
     std::vector<uint8_t> compressed;
     bool header = false, end = false;
@@ -164,8 +163,7 @@ bool encodePNG(const void *pixels, int width, int height, int channels, int dept
     const size_t size = libdeflate_zlib_compress(c, filtered.data(), filtered.size(), compressed.data(), compressed.size());
     libdeflate_free_compressor(c);
     if (size == 0) return false;
-    static const uint8_t magic[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-    out.assign(magic, magic + 8);
+    out.assign(pngSignature, pngSignature + 8);
     uint8_t ihdr[13] = {0};
     for (int i = 0; i < 4; ++i) { ihdr[i] = uint8_t(uint32_t(width) >> (24 - 8 * i)); ihdr[4 + i] = uint8_t(uint32_t(height) >> (24 - 8 * i)); }
     ihdr[8] = uint8_t(depthBits);
@@ -177,4 +175,3 @@ bool encodePNG(const void *pixels, int width, int height, int channels, int dept
 }
 
 } // namespace cvb
-

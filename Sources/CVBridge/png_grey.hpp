@@ -12,6 +12,9 @@
 
 namespace cvb {
 
+/// The eight bytes every PNG file begins with.
+inline constexpr uint8_t pngSignature[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+
 /// Decodes an 8-bit greyscale, non-interlaced PNG into `pixels` (malloc'ed, width × height;
 /// the caller frees it). False when the file is not of that kind or not valid (nothing allocated).
 bool decodeGreyPNG(const uint8_t *bytes, size_t count, uint8_t **pixels, int *width, int *height);

@@ -52,10 +52,10 @@ struct KeyframeWindow {
     }
 
     /// Adds keyframe `new` (pose estimated against the newest window keyframe as `relative`, with
-    /// covariance `relativeCovariance`), links it to older keyframes it still sees, optimises and
-    /// returns the new keyframe's optimised pose.
+    /// covariance `relativeCovariance`), links it to older keyframes it still sees and optimises
+    /// (the new keyframe's optimised pose is then `keyframes.last`).
     mutating func add(_ new: Keyframe, features: [Feature], relative: SE3, relativeCovariance: Mat6,
-                      solver: PoseSolver, minInliers: Int) -> SE3 {
+                      solver: PoseSolver, minInliers: Int) {
         let serial = firstSerial + keyframes.count
         if !keyframes.isEmpty, let info = relativeCovariance.inverse {
             edges.append(Edge(i: serial - 1, j: serial, measured: relative, information: info.elements))
@@ -82,7 +82,7 @@ struct KeyframeWindow {
             firstSerial += 1
             edges.removeAll { $0.i < firstSerial }
         }
-        guard keyframes.count >= 3, edges.contains(where: { $0.j - $0.i > 1 }) else { return new.pose }
+        guard keyframes.count >= 3, edges.contains(where: { $0.j - $0.i > 1 }) else { return }
         // The window's pose graph: the oldest keyframe fixed (the gauge), everything else free.
         let factors: [any Factor<SE3>] = edges.map {
             BetweenFactor<SE3>($0.i - firstSerial, $0.j - firstSerial, measured: $0.measured, information: $0.information)
@@ -91,10 +91,7 @@ struct KeyframeWindow {
         options.maxIterations = 10
         options.kernel = .huber(delta: 12.59.squareRoot())  // χ²(6) 95 %: a bad extra edge cannot pull the window
         let graph = FactorGraph(poses: keyframes.map(\.pose), fixed: [0], factors: factors)
-        guard let optimizer = try? PoseGraphOptimizer(graph, options: options), (try? optimizer.optimize()) != nil else {
-            return new.pose
-        }
+        guard let optimizer = try? PoseGraphOptimizer(graph, options: options), (try? optimizer.optimize()) != nil else { return }
         for k in keyframes.indices { keyframes[k].pose = optimizer.graph.poses[k].orthonormalized }
-        return keyframes[keyframes.count - 1].pose
     }
 }

@@ -181,11 +181,11 @@ public final class VisualOdometry {
     private func applyWindowUpdate() {
         guard let pending = pendingWindow else { return }
         pendingWindow = nil
-        guard let update = pending.wait() else { return }
+        guard let update = pending.wait(), let pose = update.pose else { return }
         window = update.window
-        if config.bundleAdjustmentRefinesPoints, !update.refined.isEmpty { map.refine(update.refined, keyframePose: update.pose) }
-        motion.shift(by: update.pose * map.pose.inverse)
-        map.move(to: update.pose)
+        if config.bundleAdjustmentRefinesPoints, !update.refined.isEmpty { map.refine(update.refined, keyframePose: pose) }
+        motion.shift(by: pose * map.pose.inverse)
+        map.move(to: pose)
         joinedPoses = keyframePoses()
     }
 

@@ -11,10 +11,11 @@ import Geometry
 struct WindowUpdate: Sendable {
     /// The window with the new keyframe, optimised.
     var window: KeyframeWindow
-    /// The new keyframe's optimised pose.
-    var pose: SE3
     /// Refined world positions of points the new keyframe tracks (empty without the adjustment).
     var refined: [Int64: Vec3]
+
+    /// The new keyframe's optimised pose (the window's newest; nil only for an empty window).
+    var pose: SE3? { window.keyframes.last?.pose }
 
     /// Adds `new` (solved against the newest window keyframe as `est`) to `window` and optimises;
     /// `offset` is the disparity offset applied now (the adjustment brings every keyframe to it).
@@ -22,8 +23,8 @@ struct WindowUpdate: Sendable {
          solver: PoseSolver, offset: Double) {
         let config = solver.config
         var w = window
-        pose = w.add(new, features: features, relative: est.pose, relativeCovariance: est.covariance, solver: solver,
-                     minInliers: config.minInliers)
+        w.add(new, features: features, relative: est.pose, relativeCovariance: est.covariance, solver: solver,
+              minInliers: config.minInliers)
         refined = [:]
         if config.bundleAdjustment {
             var adjustment = BundleAdjustment()
@@ -34,7 +35,6 @@ struct WindowUpdate: Sendable {
             // rendered loop give the same ATE within 0.5 mm as at 1e-6) and cost a third of its time.
             adjustment.relativeTolerance = 1e-3
             refined = w.bundleAdjust(camera: solver.camera, adjustment: adjustment, gate: config.inlierChiSquare, offset: offset)
-            if !refined.isEmpty, let newest = w.keyframes.last?.pose { pose = newest }
         }
         self.window = w
     }
