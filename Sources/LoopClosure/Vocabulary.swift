@@ -104,27 +104,45 @@ public struct Vocabulary: Sendable {
                 let c = nearestIndex(d, centres)
                 if c != assignment[i] { assignment[i] = c; changed = true }
             }
-            // Bitwise majority of each cluster's members.
-            var counts = [[Int32]](repeating: [Int32](repeating: 0, count: 256), count: centres.count)
-            var sizes = [Int](repeating: 0, count: centres.count)
-            for (i, d) in x.enumerated() {
-                let c = assignment[i]
-                sizes[c] += 1
-                for (w, word) in [d.w0, d.w1, d.w2, d.w3].enumerated() {
-                    var v = word
-                    while v != 0 { counts[c][w * 64 + v.trailingZeroBitCount] += 1; v &= v - 1 }
-                }
-            }
-            for c in centres.indices where sizes[c] > 0 {
-                var w = [UInt64](repeating: 0, count: 4)
-                for b in 0..<256 where 2 * Int(counts[c][b]) > sizes[c] { w[b >> 6] |= 1 << UInt64(b & 63) }
-                centres[c] = ORBDescriptor(w0: w[0], w1: w[1], w2: w[2], w3: w[3])
-            }
+            majorityCentres(x, assignment, &centres)
             if !changed { break }
         }
         var members = [[ORBDescriptor]](repeating: [], count: centres.count)
         for (i, d) in x.enumerated() { members[assignment[i]].append(d) }
         return centres.indices.filter { !members[$0].isEmpty }.map { (centres[$0], members[$0]) }
+    }
+
+    /// Each non-empty cluster's centre becomes the bitwise majority of its members. The bit counts
+    /// sit in one flat buffer (cluster-major, 256 per cluster): this is the training's inner loop,
+    /// run for every set bit of every descriptor in every round.
+    private static func majorityCentres(_ x: [ORBDescriptor], _ assignment: [Int], _ centres: inout [ORBDescriptor]) {
+        var counts = [Int32](repeating: 0, count: centres.count * 256)
+        var sizes = [Int](repeating: 0, count: centres.count)
+        counts.withUnsafeMutableBufferPointer { counts in
+            func count(_ word: UInt64, from base: Int) {
+                var v = word
+                while v != 0 { counts[base + v.trailingZeroBitCount] += 1; v &= v - 1 }
+            }
+            for (i, d) in x.enumerated() {
+                let c = assignment[i]
+                sizes[c] += 1
+                count(d.w0, from: c * 256); count(d.w1, from: c * 256 + 64)
+                count(d.w2, from: c * 256 + 128); count(d.w3, from: c * 256 + 192)
+            }
+            for c in centres.indices where sizes[c] > 0 {
+                var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+                for b in 0..<256 where 2 * Int(counts[c * 256 + b]) > sizes[c] {
+                    let bit = UInt64(1) << UInt64(b & 63)
+                    switch b >> 6 {
+                    case 0: w.0 |= bit
+                    case 1: w.1 |= bit
+                    case 2: w.2 |= bit
+                    default: w.3 |= bit
+                    }
+                }
+                centres[c] = ORBDescriptor(w0: w.0, w1: w.1, w2: w.2, w3: w.3)
+            }
+        }
     }
 
     @inline(__always) static func nearestIndex(_ d: ORBDescriptor, _ centres: [ORBDescriptor]) -> Int {
