@@ -36,6 +36,10 @@ struct cvb_frontend {
     std::unordered_map<int64_t, cv::Point2f> predictions;
     std::vector<Track> tracks;
     int64_t nextId = 0;
+    // The tracks and id counter the last frame started from, for cvb_frontend_retrack.
+    std::vector<Track> tracksBefore;
+    int64_t nextIdBefore = 0;
+    bool canRetrack = false;
 };
 
 extern "C" cvb_frontend_config cvb_frontend_default_config(void) {
@@ -87,6 +91,7 @@ extern "C" void cvb_frontend_reset(cvb_frontend *fe) {
     fe->tracks.clear();
     fe->prev = cvb::GradientPyramid();
     fe->predictions.clear();
+    fe->canRetrack = false;
 }
 
 extern "C" void cvb_frontend_free(cvb_frontend *fe) { delete fe; }
@@ -108,7 +113,7 @@ namespace {
 
 /// Tracks the previous features into the current pyramid (LK forward, then backward from the
 /// result), keeps the consistent ones with their covariance inflated by the forward–backward error.
-void trackFeatures(cvb_frontend &fe) {
+void trackFeatures(cvb_frontend &fe, int levels) {
     if (fe.tracks.empty() || fe.prev.empty()) { fe.tracks.clear(); return; }
     const auto &c = fe.cfg;
     // LK forward then backward, in parallel over the tracks (both cores).
@@ -124,7 +129,7 @@ void trackFeatures(cvb_frontend &fe) {
             // Coarse to fine from the motion-model prediction: the prediction is only as good as
             // the constant-velocity assumption (a turn that begins is tens of pixels off), so the
             // whole pyramid is used; with a good prediction the coarse levels converge at once.
-            const auto fwd = lk.track(fe.prev, fe.cur, t0.pt, predicted ? guess->second : t0.pt, c.lk_levels);
+            const auto fwd = lk.track(fe.prev, fe.cur, t0.pt, predicted ? guess->second : t0.pt, levels);
             if (!fwd.ok || !(fwd.ncc >= c.min_ncc)) continue;
             // Backwards the answer is known to within the FB tolerance: the base level suffices.
             const auto bwd = lk.track(fe.cur, fe.prev, fwd.pt, t0.pt, 0);
@@ -258,6 +263,73 @@ void detectFeatures(cvb_frontend &fe, const cv::Mat &cur) {
     }
 }
 
+/// Tracks the previous frame's features into `fe.cur` (built from `cur` with at least `levels`
+/// levels above the base), tops up the grid, matches every feature in the right image and writes
+/// the features; the pyramids then swap (this frame becomes the previous one).
+int trackDetectMatch(cvb_frontend &fe, const cv::Mat &cur, const cv::Mat &rightImg, int levels, Clock::time_point t0,
+                     double tPyr, cvb_feature *out, int capacity, cvb_frontend_timing *timing) {
+    auto t1 = Clock::now();
+    trackFeatures(fe, levels);
+    const double tTrack = msSince(t1);
+    t1 = Clock::now();
+    detectFeatures(fe, cur);
+    const double tDetect = msSince(t1);
+    t1 = Clock::now();
+    // Stereo for every track, in parallel (one matcher, with its scratch buffers, per stripe).
+    const auto &tracks = fe.tracks;
+    std::vector<cvb::StereoResult> stereo(tracks.size());
+    cv::parallel_for_(cv::Range(0, int(tracks.size())), [&](const cv::Range &range) {
+        cvb::StereoMatcher matcher(cur, rightImg, fe.cfg.stereo_radius, fe.cfg.max_disparity,
+                                   fe.cfg.ambiguity_ratio, fe.cfg.lr_tolerance, fe.cfg.edge_check != 0);
+        for (int i = range.start; i < range.end; ++i) stereo[size_t(i)] = matcher.match(tracks[size_t(i)].pt.x, tracks[size_t(i)].pt.y);
+    }, 2.0);
+    int written = 0;
+    for (size_t i = 0; i < tracks.size(); ++i) {
+        const auto &t = tracks[i];
+        if (written >= capacity) break;
+        cvb_feature f{};
+        f.id = t.id;
+        f.u = t.pt.x; f.v = t.pt.y;
+        f.prev_u = t.prev.x; f.prev_v = t.prev.y;
+        f.cov_uu = t.covUU; f.cov_uv = t.covUV; f.cov_vv = t.covVV;
+        f.fb_error = t.fb;
+        f.score = t.score;
+        f.age = t.age;
+        f.flags = t.tracked ? CVB_FEATURE_TRACKED : CVB_FEATURE_NEW;
+        const auto &m = stereo[i];
+        if (m.valid) {
+            f.disparity = m.disparity;
+            f.disparity_var = m.variance;
+            f.stereo_residual = m.residual;
+            f.flags |= CVB_FEATURE_STEREO;
+        }
+        out[written++] = f;
+    }
+    const double tStereo = msSince(t1);
+    std::swap(fe.prev, fe.cur);
+    if (timing) *timing = cvb_frontend_timing{tPyr, tTrack, tDetect, tStereo, msSince(t0)};
+    return written;
+}
+
+/// Wraps the images, lets `prepare` set up the pyramids and the tracks to start from (it returns
+/// the tracker's pyramid levels) and processes the frame: the number of features written, or -1
+/// with `err` set.
+template <typename Prepare>
+int runFrame(cvb_frontend *fe, const uint8_t *left, const uint8_t *right, cvb_feature *out, int capacity,
+             cvb_frontend_timing *timing, cvb_error *err, Prepare prepare) {
+    int written = -1;
+    const int rc = cvb::guarded(err, "front end", [&]() -> int {
+        const auto t0 = Clock::now();
+        const cv::Mat cur = cvb::wrapGrey(left, fe->width, fe->height);
+        const cv::Mat rightImg = cvb::wrapGrey(right, fe->width, fe->height);
+        fe->canRetrack = false;
+        const int levels = prepare(cur);
+        written = trackDetectMatch(*fe, cur, rightImg, levels, t0, msSince(t0), out, capacity, timing);
+        return CVB_OK;
+    });
+    return rc == CVB_OK ? written : -1;
+}
+
 } // namespace
 
 extern "C" int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const uint8_t *right,
@@ -266,54 +338,37 @@ extern "C" int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const
         cvb::fail(err, CVB_ERR_ARGUMENT, "cvb_frontend_process: invalid arguments");
         return -1;
     }
-    int written = -1;
-    const int rc = cvb::guarded(err, "front end", [&]() -> int {
-        const auto t0 = Clock::now();
-        const cv::Mat cur = cvb::wrapGrey(left, fe->width, fe->height);
-        const cv::Mat rightImg = cvb::wrapGrey(right, fe->width, fe->height);
+    const bool hadPrevious = !fe->prev.empty();
+    const int written = runFrame(fe, left, right, out, capacity, timing, err, [&](const cv::Mat &cur) {
         fe->cur.build(cur, fe->cfg.lk_levels);
-        const double tPyr = msSince(t0);
-        auto t1 = Clock::now();
-        trackFeatures(*fe);
-        const double tTrack = msSince(t1);
-        t1 = Clock::now();
-        detectFeatures(*fe, cur);
-        const double tDetect = msSince(t1);
-        t1 = Clock::now();
-        // Stereo for every track, in parallel (one matcher, with its scratch buffers, per stripe).
-        const auto &tracks = fe->tracks;
-        std::vector<cvb::StereoResult> stereo(tracks.size());
-        cv::parallel_for_(cv::Range(0, int(tracks.size())), [&](const cv::Range &range) {
-            cvb::StereoMatcher matcher(cur, rightImg, fe->cfg.stereo_radius, fe->cfg.max_disparity,
-                                       fe->cfg.ambiguity_ratio, fe->cfg.lr_tolerance, fe->cfg.edge_check != 0);
-            for (int i = range.start; i < range.end; ++i) stereo[size_t(i)] = matcher.match(tracks[size_t(i)].pt.x, tracks[size_t(i)].pt.y);
-        }, 2.0);
-        written = 0;
-        for (size_t i = 0; i < tracks.size(); ++i) {
-            const auto &t = tracks[i];
-            if (written >= capacity) break;
-            cvb_feature f{};
-            f.id = t.id;
-            f.u = t.pt.x; f.v = t.pt.y;
-            f.prev_u = t.prev.x; f.prev_v = t.prev.y;
-            f.cov_uu = t.covUU; f.cov_uv = t.covUV; f.cov_vv = t.covVV;
-            f.fb_error = t.fb;
-            f.score = t.score;
-            f.age = t.age;
-            f.flags = t.tracked ? CVB_FEATURE_TRACKED : CVB_FEATURE_NEW;
-            const auto &m = stereo[i];
-            if (m.valid) {
-                f.disparity = m.disparity;
-                f.disparity_var = m.variance;
-                f.stereo_residual = m.residual;
-                f.flags |= CVB_FEATURE_STEREO;
-            }
-            out[written++] = f;
-        }
-        const double tStereo = msSince(t1);
-        std::swap(fe->prev, fe->cur);
-        if (timing) *timing = cvb_frontend_timing{tPyr, tTrack, tDetect, tStereo, msSince(t0)};
-        return CVB_OK;
+        fe->tracksBefore = fe->tracks;
+        fe->nextIdBefore = fe->nextId;
+        return fe->cfg.lk_levels;
     });
-    return rc == CVB_OK ? written : -1;
+    if (written >= 0) fe->canRetrack = hadPrevious;
+    return written;
+}
+
+extern "C" int cvb_frontend_retrack(cvb_frontend *fe, const uint8_t *left, const uint8_t *right, int extra_levels,
+                                    cvb_feature *out, int capacity, cvb_frontend_timing *timing, cvb_error *err) {
+    if (!fe || !left || !right || (!out && capacity > 0) || extra_levels < 0 || extra_levels > 4) {
+        cvb::fail(err, CVB_ERR_ARGUMENT, "cvb_frontend_retrack: invalid arguments");
+        return -1;
+    }
+    if (!fe->canRetrack) {
+        cvb::fail(err, CVB_ERR_ARGUMENT, "cvb_frontend_retrack: no tracked frame to track again");
+        return -1;
+    }
+    const int written = runFrame(fe, left, right, out, capacity, timing, err, [&](const cv::Mat &) {
+        // After the frame's processing `prev` holds its pyramid and `cur` the previous frame's.
+        std::swap(fe->prev, fe->cur);
+        const int levels = fe->cfg.lk_levels + extra_levels;
+        fe->prev.deepen(levels);
+        fe->cur.deepen(levels);
+        fe->tracks = fe->tracksBefore;
+        fe->nextId = fe->nextIdBefore;
+        return levels;
+    });
+    if (written >= 0) fe->canRetrack = true;
+    return written;
 }

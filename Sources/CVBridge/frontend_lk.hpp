@@ -36,6 +36,20 @@ struct GradientPyramid {
             cv::Scharr(image[l], gy[l], CV_32F, 0, 1, 1.0 / 32.0);
         }
     }
+    /// Adds coarser levels until there are `levels` above the base, exactly as `build` with that
+    /// many would have made them.
+    void deepen(int levels) {
+        while (!image.empty() && int(image.size()) < levels + 1) {
+            const cv::Mat &last = image.back();
+            const cv::Mat inner = last(cv::Rect(pad, pad, last.cols - 2 * pad, last.rows - 2 * pad)).clone();
+            cv::Mat level, padded, dx, dy;
+            cv::pyrDown(inner, level);
+            cv::copyMakeBorder(level, padded, pad, pad, pad, pad, cv::BORDER_REFLECT_101);
+            cv::Scharr(padded, dx, CV_32F, 1, 0, 1.0 / 32.0);
+            cv::Scharr(padded, dy, CV_32F, 0, 1, 1.0 / 32.0);
+            image.push_back(padded); gx.push_back(dx); gy.push_back(dy);
+        }
+    }
     bool empty() const { return image.empty(); }
     int levels() const { return int(image.size()); }
 };

@@ -177,6 +177,29 @@ public final class Frontend {
     /// left image, e.g. from a motion model) start the tracker closer to the answer.
     public func process(left: GreyImage, right: GreyImage,
                         predictions: [Int64: SIMD2<Double>] = [:]) throws(FrontendError) -> (features: [Feature], timing: FrontendTiming) {
+        try run(left: left, right: right, predictions: predictions) { l, r, out, capacity, timing, err in
+            cvb_frontend_process(handle, l, r, out, capacity, timing, err)
+        }
+    }
+
+    /// Processes the last frame again from the same previous frame, the tracker reaching
+    /// `extraLevels` (1–4) pyramid levels further: for a frame whose motion the predictions missed
+    /// by more than the pyramid reaches (a sudden turn). Its result replaces the last `process`
+    /// call's, for this frame and for the next one's tracking. Throws when the last frame had no
+    /// previous one.
+    public func retrack(left: GreyImage, right: GreyImage, predictions: [Int64: SIMD2<Double>] = [:],
+                        extraLevels: Int) throws(FrontendError) -> (features: [Feature], timing: FrontendTiming) {
+        let extra = Int32(extraLevels)
+        return try run(left: left, right: right, predictions: predictions) { l, r, out, capacity, timing, err in
+            cvb_frontend_retrack(handle, l, r, extra, out, capacity, timing, err)
+        }
+    }
+
+    /// Sets the predictions, calls the bridge on the images and calibrates its features.
+    private func run(left: GreyImage, right: GreyImage, predictions: [Int64: SIMD2<Double>],
+                     _ call: (UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafeMutablePointer<cvb_feature>?, Int32,
+                              UnsafeMutablePointer<cvb_frontend_timing>, UnsafeMutablePointer<cvb_error>) -> Int32)
+        throws(FrontendError) -> (features: [Feature], timing: FrontendTiming) {
         for img in [left, right] where img.width != camera.width || img.height != camera.height {
             throw .imageSize(expected: "\(camera.width)×\(camera.height)", got: img.sizeDescription)
         }
@@ -192,7 +215,7 @@ public final class Frontend {
         let n = left.pixels.withUnsafeBufferPointer { l in
             right.pixels.withUnsafeBufferPointer { r in
                 buffer.withUnsafeMutableBufferPointer { out in
-                    cvb_frontend_process(handle, l.baseAddress, r.baseAddress, out.baseAddress, capacity, &timing, &err)
+                    call(l.baseAddress, r.baseAddress, out.baseAddress, capacity, &timing, &err)
                 }
             }
         }

@@ -22,6 +22,16 @@ public struct FrameStats: Sendable, Codable {
     public var frontendMs = 0.0, poseMs = 0.0, totalMs = 0.0
     /// The disparity offset applied to this frame's disparities, px.
     public var disparityOffset = 0.0
+    /// The first solve failed and the frame was tracked again with a deeper pyramid
+    /// (`OdometryConfig.retrackLevels`); the counts are the second tracking's.
+    public var retracked = false
+
+    /// Sets the feature, stereo and track counts from the frame's features.
+    mutating func count(_ features: [Feature]) {
+        self.features = features.count
+        stereo = features.filter { $0.disparity != nil }.count
+        tracked = features.filter(\.isTracked).count
+    }
 }
 
 /// What the odometry reports for one frame.

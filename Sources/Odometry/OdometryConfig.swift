@@ -53,6 +53,12 @@ public struct OdometryConfig: Sendable, Equatable {
     public var ransacConfidence = 0.999
     /// Fewer inliers than this is a tracking loss. Default 15.
     public var minInliers = 15
+    /// When a frame's solve fails, it is tracked again from the previous frame with this many more
+    /// pyramid levels (the same predictions) and solved once more before the frame is rescued or
+    /// lost: a sudden turn can move the image further than the constant-velocity predictions and
+    /// the pyramid reach. Only failed frames pay for it, so frames that track are unchanged (a
+    /// deeper pyramid on every frame costs accuracy on real images). 0 turns it off. Default 1.
+    public var retrackLevels = 1
     /// A new keyframe when the inliers drop below this fraction of the keyframe's points. Default 0.5.
     public var keyframeInlierFraction = 0.5
     /// A new keyframe after this translation (metres) or rotation (radians) from the last one.

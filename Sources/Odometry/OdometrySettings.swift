@@ -16,6 +16,7 @@ extension OdometryConfig {
         .integer("ransac_iterations", \.ransacIterations, SettingBounds(1, 100_000)),
         .number("ransac_confidence", \.ransacConfidence, SettingBounds(0, 1, lowerOpen: true, upperOpen: true)),
         .integer("min_inliers", \.minInliers, SettingBounds(3, 100_000)),
+        .integer("retrack_levels", \.retrackLevels, SettingBounds(0, 4)),
         .number("keyframe_inlier_fraction", \.keyframeInlierFraction, SettingBounds(0, 1, lowerOpen: true)),
         .number("keyframe_translation", \.keyframeTranslation, .positive),
         .number("keyframe_rotation", \.keyframeRotation, SettingBounds(0, Double.pi, lowerOpen: true)),

@@ -78,16 +78,13 @@ public final class VisualOdometry {
         let predictions = frameIndex > 1
             ? motion.predictions(of: previousFeatures, camera: camera, minDisparity: config.minDisparity) : [:]
         let (measured, timing) = try frontend.process(left: left, right: right, predictions: predictions)
-        let floor = config.measurementVarianceFloor, offset = disparityOffset
-        let floored = floor > 0 ? measured.map { $0.withVarianceFloor(floor) } : measured
-        let features = offset != 0 ? floored.map { $0.withDisparityOffset(offset) } : floored
+        let offset = disparityOffset
+        var features = prepared(measured, offset: offset)
         let lastFrameFeatures = previousFeatures
         previousFeatures = features
         (previousOffset, frameOffset) = (frameOffset, offset)
         var stats = FrameStats()
-        stats.features = features.count
-        stats.stereo = features.filter { $0.disparity != nil }.count
-        stats.tracked = features.filter(\.isTracked).count
+        stats.count(features)
         stats.frontendMs = timing.total
         stats.disparityOffset = offset
         defer { frameIndex += 1 }
@@ -104,7 +101,15 @@ public final class VisualOdometry {
 
         let t0 = Date()
         let numberBefore = keyframeNumber
-        let (pose, covariance, state) = track(features, previousFrame: lastFrameFeatures, stats: &stats)
+        // A failed solve tracks the frame again with a deeper pyramid before anything changes (a
+        // sudden turn can move the image further than the predictions and the pyramid reach).
+        let retrack = config.retrackLevels > 0 ? { () throws(FrontendError) -> ([Feature], Double) in
+            let (again, retiming) = try self.frontend.retrack(left: left, right: right, predictions: predictions,
+                                                              extraLevels: self.config.retrackLevels)
+            return (self.prepared(again, offset: offset), retiming.total)
+        } : nil
+        let (pose, covariance, state) = try track(&features, previousFrame: lastFrameFeatures, retrack: retrack, stats: &stats)
+        previousFeatures = features
         stats.poseMs = Date().timeIntervalSince(t0) * 1000
         motion.advance(to: pose, lost: state == .lost)
         lastCovariance = covariance
@@ -115,17 +120,38 @@ public final class VisualOdometry {
                            keyframePoses: reportedKeyframePoses(keyframeMade: keyframeNumber != numberBefore))
     }
 
+    /// The front end's features with the measurement variance floor and the disparity offset applied.
+    private func prepared(_ measured: [Feature], offset: Double) -> [Feature] {
+        let floor = config.measurementVarianceFloor
+        let floored = floor > 0 ? measured.map { $0.withVarianceFloor(floor) } : measured
+        return offset != 0 ? floored.map { $0.withDisparityOffset(offset) } : floored
+    }
+
     /// Solves the frame against the keyframe map (rescuing or losing tracking as the policy
-    /// says) and makes a keyframe when tracking thins out or the camera has moved far.
-    private func track(_ features: [Feature], previousFrame: [Feature], stats: inout FrameStats) -> (SE3, Mat6, TrackingState) {
+    /// says) and makes a keyframe when tracking thins out or the camera has moved far. When the
+    /// solve fails, `retrack` (if given) first replaces the frame's features with those of a
+    /// second tracking (and its time, ms), before the window, the map or the keyframes change.
+    private func track(_ features: inout [Feature], previousFrame: [Feature],
+                       retrack: (() throws(FrontendError) -> ([Feature], Double))?,
+                       stats: inout FrameStats) throws(FrontendError) -> (SE3, Mat6, TrackingState) {
         applyWindowUpdate()
         var matches = map.matches(features, camera: camera, minDisparity: config.minDisparity)
         stats.matches = matches.count
         stats.keyframePoints = map.pointCount
         let predictedWorld = motion.predictedPose
         let prior = motion.prior(frameIndex: frameIndex)
-        window.track(features)
         var solved = solver.solve(matches, prediction: (map.pose.inverse * predictedWorld).orthonormalized, priorInformation: prior)
+        if solved == nil, let retrack {
+            let (again, ms) = try retrack()
+            features = again
+            stats.count(features)
+            stats.frontendMs += ms
+            stats.retracked = true
+            matches = map.matches(features, camera: camera, minDisparity: config.minDisparity)
+            stats.matches = matches.count
+            solved = solver.solve(matches, prediction: (map.pose.inverse * predictedWorld).orthonormalized, priorInformation: prior)
+        }
+        window.track(features)
         if solved == nil {
             let previousPoints = stereoPoints(previousFrame)
             if lossPolicy.shouldRescue(frameIndex: frameIndex, previousPoints: previousPoints.count) {
@@ -166,7 +192,7 @@ public final class VisualOdometry {
             // The window's optimisation runs beside the next frame's front end (which needs only the
             // motion model's velocity, which the correction leaves as it is); this frame is reported
             // at its solved pose, the keyframe's optimised one follows in the refined trajectory.
-            let (window, added, solver, offset) = (window, windowKeyframe(pose: map.pose), solver, keyframeOffset)
+            let (window, added, solver, offset, features) = (window, windowKeyframe(pose: map.pose), solver, keyframeOffset, features)
             pendingWindow = PendingWindowUpdate {
                 WindowUpdate(window: window, adding: added, features: features, solve: est, solver: solver, offset: offset)
             }

@@ -54,7 +54,7 @@ final class RunWriter {
         kitti = try open(.trajectoryKITTI, header: nil)
         tum = try open(.trajectoryTUM, header: "# timestamp tx ty tz qx qy qz qw")
         cov = try open(.covariance, header: "# index timestamp c00 c01 c02 c03 c04 c05 c11 c12 … c55 (upper triangle of the 6×6 pose covariance, (rho, phi), right perturbation)")
-        csv = try open(.frames, header: "index,timestamp,state,features,stereo,tracked,keyframe_points,matches,inliers,mean_chi2,frontend_ms,pose_ms,total_ms,pipeline_ms,disparity_offset")
+        csv = try open(.frames, header: "index,timestamp,state,features,stereo,tracked,keyframe_points,matches,inliers,mean_chi2,frontend_ms,pose_ms,total_ms,pipeline_ms,disparity_offset,retracked")
     }
 
     private static func claim(_ folder: URL, overwrite: Bool) throws {
@@ -96,7 +96,8 @@ final class RunWriter {
         write(cov, c.joined(separator: " "))
         let s = r.stats
         write(csv, "\(r.index),\(r.timestamp),\(r.state.rawValue),\(s.features),\(s.stereo),\(s.tracked),\(s.keyframePoints),\(s.matches),\(s.inliers),"
-              + String(format: "%.3f,%.3f,%.3f,%.3f,%.3f,%.4f", s.meanChiSquare, s.frontendMs, s.poseMs, s.totalMs, pipelineMs, s.disparityOffset))
+              + String(format: "%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,", s.meanChiSquare, s.frontendMs, s.poseMs, s.totalMs, pipelineMs, s.disparityOffset)
+              + (s.retracked ? "1" : "0"))
     }
 
     private func write(_ h: FileHandle, _ line: String) { h.write(Data((line + "\n").utf8)) }

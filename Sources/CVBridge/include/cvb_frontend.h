@@ -85,6 +85,17 @@ int cvb_frontend_process(cvb_frontend *fe, const uint8_t *left, const uint8_t *r
                          cvb_error *err);
 
 /**
+ * Processes the frame of the last cvb_frontend_process again from the same previous frame, with
+ * `extra_levels` (0–4) more pyramid levels for the tracker: for a frame whose motion the
+ * predictions missed by more than the pyramid reaches (a sudden turn). Predictions set since the
+ * last call are used. Replaces that call's result (its features and the state the next frame
+ * starts from); it may be called again, with other levels. Returns the number of features
+ * written, or -1 on error (also when the last frame had no previous one).
+ */
+int cvb_frontend_retrack(cvb_frontend *fe, const uint8_t *left, const uint8_t *right, int extra_levels,
+                         cvb_feature *out, int capacity, cvb_frontend_timing *timing, cvb_error *err);
+
+/**
  * Sets where the next cvb_frontend_process should start looking for some tracks (e.g. from a
  * motion model): `n` track ids with predicted positions (u, v interleaved) in the next left
  * image. Tracks without a prediction start from their previous position. Used once, then cleared.
