@@ -83,7 +83,7 @@ let package = Package(
         ),
         .executableTarget(name: "parallax-eval", dependencies: ["EvaluationCommands"], path: "Tools/parallax-eval"),
         // Test-only helpers (shared-data lookup, temporary folders, seeded random numbers).
-        .target(name: "TestSupport", dependencies: ["Geometry"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Geometry", "Imaging"], path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
         .testTarget(name: "TrajectoriesTests", dependencies: ["Trajectories", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CVBridge", "TestSupport"]),

@@ -4,6 +4,7 @@ import Foundation
 import Frontend
 import Geometry
 import Testing
+import TestSupport
 
 /// The AVX2 kernels (stereo SSD, LK sampling) give exactly the SSE2 kernels' features. Skipped on
 /// a CPU without AVX2, where both runs would take the SSE2 path and compare it with itself.

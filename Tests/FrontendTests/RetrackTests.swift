@@ -2,6 +2,7 @@ import Frontend
 import Geometry
 import Imaging
 import Testing
+import TestSupport
 
 /// `Frontend.retrack`: the last frame tracked again from the same previous frame with a deeper
 /// pyramid, replacing the first tracking's result and state.

@@ -3,6 +3,7 @@ import Geometry
 import Imaging
 import Odometry
 import Testing
+import TestSupport
 
 /// A frame whose motion the tracker's pyramid and the constant-velocity predictions miss is
 /// tracked again with a deeper pyramid (`retrack_levels`) instead of being lost.
@@ -16,7 +17,7 @@ import Testing
     var camera: StereoCamera { StereoCamera(fx: 300, fy: 300, cx: 160, cy: 100, baseline: 0.3, width: w, height: h) }
     /// Image shift per frame, px (1/60 m of camera motion per px at 5 m).
     let shifts: [Double] = [0, 2, 4, 6, 8, 10, 40, 42, 44]
-    let wall = Wall(width: 480, height: 260, seed: 11)
+    let wall = Texture(width: 480, height: 260, seed: 11)
 
     func run(retrackLevels: Int) throws -> [FrameResult] {
         var config = OdometryConfig()
@@ -25,7 +26,7 @@ import Testing
         config.windowSize = 0
         let vo = try VisualOdometry(camera: camera, config: config)
         return try shifts.enumerated().map { i, s in
-            try vo.process(left: wall.image(w, h, shift: s), right: wall.image(w, h, shift: s + 18), timestamp: Double(i) / 10)
+            try vo.process(left: wall.image(w, h, dx: s, dy: 0), right: wall.image(w, h, dx: s + 18, dy: 0), timestamp: Double(i) / 10)
         }
     }
 
@@ -46,47 +47,5 @@ import Testing
         let results = try run(retrackLevels: 0)
         #expect(results[6].state == .lost)
         #expect(results.allSatisfy { !$0.stats.retracked })
-    }
-}
-
-/// A smooth random texture on a fronto-parallel wall; image column x of a view shifted by `shift`
-/// shows the texture's column x + shift (bilinear in x).
-struct Wall {
-    let width: Int, height: Int
-    let values: [Double]
-
-    init(width: Int, height: Int, seed: UInt64) {
-        self.width = width; self.height = height
-        var state = seed
-        func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
-        var v = (0..<(width * height)).map { _ in next() * 255 }
-        // Two 3×3 box blurs: blobs of a few pixels with plenty of corners.
-        for _ in 0..<2 {
-            var out = v
-            for y in 1..<(height - 1) { for x in 1..<(width - 1) {
-                var s = 0.0
-                for dy in -1...1 { for dx in -1...1 { s += v[(y + dy) * width + x + dx] } }
-                out[y * width + x] = s / 9
-            } }
-            v = out
-        }
-        let lo = v.min() ?? 0, hi = v.max() ?? 255
-        values = v.map { ($0 - lo) / max(hi - lo, 1) * 255 }
-    }
-
-    func image(_ w: Int, _ h: Int, shift: Double) -> GreyImage {
-        var px = [UInt8](repeating: 0, count: w * h)
-        for y in 0..<h { for x in 0..<w {
-            let tx = Double(x) + shift + 20, x0 = Int(tx), a = tx - Double(x0)
-            let i = (y + 20) * width + x0
-            px[y * w + x] = UInt8(max(0, min(255, ((1 - a) * values[i] + a * values[i + 1]).rounded())))
-        } }
-        return GreyImage(width: w, height: h, pixels: px)
     }
 }
