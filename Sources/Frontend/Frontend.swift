@@ -183,7 +183,8 @@ public final class Frontend {
     }
 
     /// Processes the last frame again from the same previous frame, the tracker reaching
-    /// `extraLevels` (1–4) pyramid levels further: for a frame whose motion the predictions missed
+    /// `extraLevels` (0–4) pyramid levels further (pass the same predictions again: the first
+    /// tracking used them up): for a frame whose motion the predictions missed
     /// by more than the pyramid reaches (a sudden turn). Its result replaces the last `process`
     /// call's, for this frame and for the next one's tracking. Throws when the last frame had no
     /// previous one.

@@ -110,7 +110,8 @@ public final class VisualOdometry {
         } : nil
         let (pose, covariance, state) = try track(&features, previousFrame: lastFrameFeatures, retrack: retrack, stats: &stats)
         previousFeatures = features
-        stats.poseMs = Date().timeIntervalSince(t0) * 1000
+        // The retrack's front-end time is in frontendMs already.
+        stats.poseMs = Date().timeIntervalSince(t0) * 1000 - (stats.frontendMs - timing.total)
         motion.advance(to: pose, lost: state == .lost)
         lastCovariance = covariance
         stats.totalMs = Date().timeIntervalSince(start) * 1000
@@ -135,6 +136,8 @@ public final class VisualOdometry {
                        retrack: (() throws(FrontendError) -> ([Feature], Double))?,
                        stats: inout FrameStats) throws(FrontendError) -> (SE3, Mat6, TrackingState) {
         applyWindowUpdate()
+        // Matching accumulates each track's covariance in the map: a retrack matches from the map as it was.
+        let unmatched = map
         var matches = map.matches(features, camera: camera, minDisparity: config.minDisparity)
         stats.matches = matches.count
         stats.keyframePoints = map.pointCount
@@ -147,6 +150,7 @@ public final class VisualOdometry {
             stats.count(features)
             stats.frontendMs += ms
             stats.retracked = true
+            map = unmatched
             matches = map.matches(features, camera: camera, minDisparity: config.minDisparity)
             stats.matches = matches.count
             solved = solver.solve(matches, prediction: (map.pose.inverse * predictedWorld).orthonormalized, priorInformation: prior)
