@@ -24,6 +24,7 @@ extension OdometryConfig {
         .flag("describe_keyframes", \.describeKeyframes),
         .flag("bundle_adjustment", \.bundleAdjustment),
         .flag("bundle_adjustment_refines_points", \.bundleAdjustmentRefinesPoints),
+        .flag("bundle_adjustment_all_points", \.bundleAdjustmentAllPoints),
         .number("disparity_offset", \.disparityOffset, SettingBounds(-20, 20)),
         .flag("estimate_disparity_offset", \.estimateDisparityOffset),
         .integer("bundle_adjustment_iterations", \.bundleAdjustmentIterations, SettingBounds(1, 100)),

@@ -1,8 +1,9 @@
 import Geometry
 
 extension KeyframeWindow {
-    /// Structure and motion over the window: the keyframes' poses and the selected points seen in
-    /// stereo by at least two of them, every observation a (u, v, δ) residual weighted by its
+    /// Structure and motion over the window: the keyframes' poses and the points seen in stereo by
+    /// at least two of them (every such point with `allPoints`, else only those a keyframe's
+    /// selector kept for tracking), every observation a (u, v, δ) residual weighted by its
     /// calibrated covariance. The oldest keyframe is held fixed rather than marginalised: it is
     /// the gauge the pose graph already fixes, and a fixed pose adds no fill-in or linearisation
     /// point to keep consistent (the window is short; its older information lives in the poses
@@ -13,14 +14,15 @@ extension KeyframeWindow {
     /// Each keyframe's disparities are first brought to `offset`, the disparity offset applied now:
     /// keyframes measured before the online estimate moved would otherwise pull every point they
     /// share towards the old depth.
-    mutating func bundleAdjust(camera: StereoCamera, adjustment: BundleAdjustment, gate: Double, offset: Double) -> [Int64: Vec3] {
+    mutating func bundleAdjust(camera: StereoCamera, adjustment: BundleAdjustment, gate: Double, offset: Double,
+                               allPoints: Bool) -> [Int64: Vec3] {
         guard keyframes.count >= 2 else { return [:] }
         var ids: [Int64] = []
         var indexOf: [Int64: Int] = [:]
         var points: [Vec3] = []
         var observations: [StereoObservation] = []
-        let selected = Set(keyframes.flatMap { $0.points.keys })
-        for id in selected.sorted() {
+        let candidates = Set(keyframes.flatMap { allPoints ? Array($0.observations.keys) : Array($0.points.keys) })
+        for id in candidates.sorted() {
             let seenBy = keyframes.indices.filter { keyframes[$0].observations[id] != nil }
             // Started from the newest keyframe's stereo: the start-value gate then drops the older
             // observations a mistrack made inconsistent, not the newest one the map will keep.

@@ -34,7 +34,8 @@ struct WindowUpdate: Sendable {
             // by less than 0.1 % move nothing the trajectory shows (KITTI 06, KITTI 01 and the
             // rendered loop give the same ATE within 0.5 mm as at 1e-6) and cost a third of its time.
             adjustment.relativeTolerance = 1e-3
-            refined = w.bundleAdjust(camera: solver.camera, adjustment: adjustment, gate: config.inlierChiSquare, offset: offset)
+            refined = w.bundleAdjust(camera: solver.camera, adjustment: adjustment, gate: config.inlierChiSquare, offset: offset,
+                                     allPoints: config.bundleAdjustmentAllPoints)
         }
         self.window = w
     }

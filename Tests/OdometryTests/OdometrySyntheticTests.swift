@@ -47,6 +47,26 @@ import TestSupport
     }
 }
 
+/// A 400 m canyon lap at 10 m/s (rendered, exact truth): the window's adjustment takes every point
+/// its keyframes see, and the far points the selector drops from the pose solves hold the window's
+/// rotation there. With the selector's points only (`bundleAdjustmentAllPoints` false) this lap
+/// measures ATE 0.067 % of the path and 0.49°/100 m; with every point 0.055 % and 0.39°/100 m.
+@Suite struct WindowRotationTests {
+    @Test func theAdjustmentsFarPointsHoldTheRotation() throws {
+        let seq = try SyntheticSequence(world: .canyon, trajectory: .loop, camera: CameraPreset.vga.camera, frames: 400,
+                                        speed: 10, seed: 1)
+        let (est, results) = try runOdometry(seq)
+        let gt = try #require(seq.groundTruth)
+        let ape = try APE.evaluate(reference: gt, estimate: est, relation: .translationPart, alignment: .se3)
+        let kitti = try KittiOdometry.evaluate(groundTruth: gt, estimate: est)
+        print(String(format: "canyon lap at 10 m/s: ATE %.3f m (%.3f %% of %.0f m), r_err %.3f°/100 m", ape.statistics.rmse,
+                     100 * ape.statistics.rmse / gt.pathLength, gt.pathLength, kitti.rotationErrorDegPer100m))
+        #expect(results.allSatisfy { $0.state != .lost })
+        #expect(ape.statistics.rmse < 0.0006 * gt.pathLength, "ATE \(ape.statistics.rmse) m over \(gt.pathLength) m")
+        #expect(kitti.rotationErrorDegPer100m < 0.44, "rotation drift \(kitti.rotationErrorDegPer100m)°/100 m")
+    }
+}
+
 /// A straight canyon road at 10 m/s (rendered, exact truth): the camera must not pitch. It does,
 /// by about 0.008° per metre, and the selector's depth gate (which drops the far points) is the
 /// cause: with the selector off the drift is gone. Both are checked; the default's is a known issue
@@ -77,7 +97,7 @@ import TestSupport
 
     @Test func theDefaultDoesNotPitch() throws {
         let d = try drift(selector: true)
-        withKnownIssue("the selector's depth gate drops the far points and the near ones bias the pitch (≈ 0.8°/100 m here)") {
+        withKnownIssue("the selector's depth gate drops the far points and the near ones bias the pitch (≈ 0.7°/100 m here)") {
             #expect(abs(d.pitch) < 0.25 && abs(d.height) < 0.003, "pitch \(d.pitch)°/100 m, height \(100 * d.height) %")
         }
     }
