@@ -32,6 +32,15 @@ public struct BundleProblem: Sendable {
         self.camera = camera; self.poses = poses; self.points = points; self.observations = observations; self.fixed = fixed
     }
 
+    /// The residual π(T⁻¹p) − (u, v, δ) of an observation; nil when the point is not in front of
+    /// the camera. The same values as `linearize`'s, without the Jacobians.
+    public func residual(_ o: StereoObservation) -> Vec3? {
+        let t = poses[o.pose], rt = t.rotation.matrix.transposed
+        let pc = rt * (points[o.point] - t.translation)
+        guard pc.z > 1e-6 else { return nil }
+        return camera.projectStereo(pc).uvd - o.measurement
+    }
+
     /// The residual π(T⁻¹p) − (u, v, δ) of an observation, with its Jacobians with respect to a
     /// right perturbation of the pose (3×6, ρ then φ: `T·Exp(ξ)`) and to the world point (3×3);
     /// nil when the point is not in front of the camera.
@@ -67,8 +76,8 @@ public struct BundleAdjustment: Sendable {
     /// The robust cost Σ ρ(rᵀ W r) at the problem's current values.
     public func cost(_ problem: BundleProblem) -> Double {
         problem.observations.reduce(0) { sum, o in
-            guard let l = problem.linearize(o) else { return sum }
-            return sum + rho(l.residual.dot(o.information * l.residual))
+            guard let r = problem.residual(o) else { return sum }
+            return sum + rho(r.dot(o.information * r))
         }
     }
 

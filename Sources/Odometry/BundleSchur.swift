@@ -5,13 +5,20 @@ import PoseGraph
 struct Block63 {
     var top: Mat3, bottom: Mat3
     static let zero = Block63(top: .zero, bottom: .zero)
-    /// (self) · M · (other)ᵀ, a 6 × 6 block, row-major.
-    func times(_ m: Mat3, transposeOf other: Block63) -> [Double] {
+    /// (self) · M · (other)ᵀ, a 6 × 6 block, row-major, written to `out` (36 values; negated with
+    /// `negated`). The Schur complement forms one per pair of a point's observations: into a
+    /// buffer the caller keeps, not a new array each time.
+    func times(_ m: Mat3, transposeOf other: Block63, into out: UnsafeMutableBufferPointer<Double>, negated: Bool = false) {
         let a = top * m, b = bottom * m
-        let blocks = [[a * other.top.transposed, a * other.bottom.transposed], [b * other.top.transposed, b * other.bottom.transposed]]
-        var out = [Double](repeating: 0, count: 36)
-        for r in 0..<6 { for c in 0..<6 { out[r * 6 + c] = blocks[r / 3][c / 3][r % 3, c % 3] } }
-        return out
+        let q00 = a * other.top.transposed, q01 = a * other.bottom.transposed
+        let q10 = b * other.top.transposed, q11 = b * other.bottom.transposed
+        let s = negated ? -1.0 : 1.0
+        for r in 0..<3 {
+            for c in 0..<3 {
+                out[r * 6 + c] = s * q00[r, c]; out[r * 6 + c + 3] = s * q01[r, c]
+                out[(r + 3) * 6 + c] = s * q10[r, c]; out[(r + 3) * 6 + c + 3] = s * q11[r, c]
+            }
+        }
     }
     /// self · v (a 6-vector) for a 3-vector v.
     func times(_ v: Vec3) -> Vec6 { Vec6(top * v, bottom * v) }
@@ -35,6 +42,7 @@ struct NormalEquations {
         pointDiagonal = Array(repeating: .zero, count: p.points.count)
         poseGradient = Array(repeating: Vec6(.zero, .zero), count: p.poses.count)
         pointGradient = Array(repeating: .zero, count: p.points.count)
+        var h = [Double](repeating: 0, count: 36)
         for (k, o) in p.observations.enumerated() {
             guard let l = p.linearize(o) else { continue }
             let w = o.information * weight(l.residual.dot(o.information * l.residual))
@@ -45,7 +53,7 @@ struct NormalEquations {
             guard layout.blockOf[o.pose] >= 0 else { continue }
             let pose = Block63(top: a.transposed, bottom: b.transposed)
             posePoint[k] = Block63(top: a.transposed * w * c, bottom: b.transposed * w * c)
-            let h = pose.times(w, transposeOf: pose)
+            h.withUnsafeMutableBufferPointer { pose.times(w, transposeOf: pose, into: $0) }
             for i in 0..<36 { poseDiagonal[o.pose][i] += h[i] }
             poseGradient[o.pose] = poseGradient[o.pose] + pose.times(wr)
         }
@@ -92,6 +100,7 @@ struct SchurLayout {
                 for i in 0..<6 { rhs[b * 6 + i] -= e.poseGradient[k][i] }
             }
             system.addToDiagonal(damping)
+            var block = [Double](repeating: 0, count: 36)
             for (i, list) in observationsOf.enumerated() {
                 let m = pointInverse[i]
                 for a in list {
@@ -102,7 +111,10 @@ struct SchurLayout {
                     for b in list {
                         let bb = blockOf[poseOf[b]]
                         guard bb >= ba else { continue }
-                        system.add(row: ba, column: bb, e.posePoint[a].times(m, transposeOf: e.posePoint[b]).map { -$0 })
+                        block.withUnsafeMutableBufferPointer { out in
+                            e.posePoint[a].times(m, transposeOf: e.posePoint[b], into: out, negated: true)
+                            system.add(row: ba, column: bb, UnsafeBufferPointer(out))
+                        }
                     }
                 }
             }

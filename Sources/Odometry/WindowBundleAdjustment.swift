@@ -21,12 +21,15 @@ extension KeyframeWindow {
         var indexOf: [Int64: Int] = [:]
         var points: [Vec3] = []
         var observations: [StereoObservation] = []
-        let candidates = Set(keyframes.flatMap { allPoints ? Array($0.observations.keys) : Array($0.points.keys) })
+        // The window keyframes that see each point, oldest first.
+        var seen: [Int64: [Int]] = [:]
+        for k in keyframes.indices { for id in keyframes[k].observations.keys { seen[id, default: []].append(k) } }
+        let candidates = allPoints ? Array(seen.keys) : Array(Set(keyframes.flatMap { $0.points.keys }))
         for id in candidates.sorted() {
-            let seenBy = keyframes.indices.filter { keyframes[$0].observations[id] != nil }
             // Started from the newest keyframe's stereo: the start-value gate then drops the older
             // observations a mistrack made inconsistent, not the newest one the map will keep.
-            guard seenBy.count >= 2, let last = seenBy.last, var anchor = keyframes[last].observations[id]?.measurement else { continue }
+            guard let seenBy = seen[id], seenBy.count >= 2, let last = seenBy.last,
+                  var anchor = keyframes[last].observations[id]?.measurement else { continue }
             anchor.disparity += offset - keyframes[last].offset
             guard anchor.disparity > 0 else { continue }
             indexOf[id] = points.count
@@ -47,8 +50,8 @@ extension KeyframeWindow {
         var problem = BundleProblem(camera: camera, poses: keyframes.map(\.pose), points: points, observations: observations, fixed: [0])
         let start = problem
         problem.observations.removeAll { o in
-            guard let l = start.linearize(o) else { return true }
-            return l.residual.dot(o.information * l.residual) > gate
+            guard let r = start.residual(o) else { return true }
+            return r.dot(o.information * r) > gate
         }
         guard (try? adjustment.optimize(&problem)) != nil else { return [:] }
         for k in keyframes.indices { keyframes[k].pose = problem.poses[k].orthonormalized }
@@ -57,7 +60,7 @@ extension KeyframeWindow {
         let newest = keyframes.count - 1
         var fits = Set<Int>()
         for o in problem.observations where o.pose == newest {
-            if let l = problem.linearize(o), l.residual.dot(o.information * l.residual) <= gate { fits.insert(o.point) }
+            if let r = problem.residual(o), r.dot(o.information * r) <= gate { fits.insert(o.point) }
         }
         return Dictionary(uniqueKeysWithValues: ids.compactMap { id in
             indexOf[id].flatMap { fits.contains($0) ? (id, problem.points[$0]) : nil }

@@ -26,6 +26,11 @@ public final class SparseBlockSystem {
     /// also stands for (j, i), so add each off-diagonal pair once; on the diagonal only the upper
     /// triangle of `block` is read. The pair must be among the couplings.
     public func add(row i: Int, column j: Int, _ block: [Double]) {
+        block.withUnsafeBufferPointer { add(row: i, column: j, $0) }
+    }
+
+    /// As `add(row:column:_:)` with the block in a buffer (`blockSize²` values, row-major).
+    public func add(row i: Int, column j: Int, _ block: UnsafeBufferPointer<Double>) {
         let d = blockSize
         let (r0, c0, transpose) = i <= j ? (i, j, false) : (j, i, true)
         let position = pattern.position(row: r0, column: c0)
