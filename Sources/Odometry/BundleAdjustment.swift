@@ -35,19 +35,22 @@ public struct BundleProblem: Sendable {
     /// The residual π(T⁻¹p) − (u, v, δ) of an observation; nil when the point is not in front of
     /// the camera. The same values as `linearize`'s, without the Jacobians.
     public func residual(_ o: StereoObservation) -> Vec3? {
+        cameraPoint(o).map { pc, _ in camera.projectStereo(pc).uvd - o.measurement }
+    }
+
+    /// The observed point in the observing keyframe's camera frame, and that keyframe's Rᵀ; nil
+    /// when the point is not in front of the camera.
+    private func cameraPoint(_ o: StereoObservation) -> (Vec3, Mat3)? {
         let t = poses[o.pose], rt = t.rotation.matrix.transposed
         let pc = rt * (points[o.point] - t.translation)
-        guard pc.z > 1e-6 else { return nil }
-        return camera.projectStereo(pc).uvd - o.measurement
+        return pc.z > 1e-6 ? (pc, rt) : nil
     }
 
     /// The residual π(T⁻¹p) − (u, v, δ) of an observation, with its Jacobians with respect to a
     /// right perturbation of the pose (3×6, ρ then φ: `T·Exp(ξ)`) and to the world point (3×3);
     /// nil when the point is not in front of the camera.
     public func linearize(_ o: StereoObservation) -> (residual: Vec3, pose: (Mat3, Mat3), point: Mat3)? {
-        let t = poses[o.pose], rt = t.rotation.matrix.transposed
-        let pc = rt * (points[o.point] - t.translation)
-        guard pc.z > 1e-6 else { return nil }
+        guard let (pc, rt) = cameraPoint(o) else { return nil }
         let (uvd, jp) = camera.projectStereo(pc)
         // p_c = Exp(−ξ) T⁻¹ p: ∂p_c/∂ρ = −I, ∂p_c/∂φ = [p_c]×.
         return (uvd - o.measurement, (jp * -1, jp * Mat3.skew(pc)), jp * rt)
