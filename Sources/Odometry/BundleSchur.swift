@@ -9,6 +9,7 @@ struct Block63 {
     /// `negated`). The Schur complement forms one per pair of a point's observations: into a
     /// buffer the caller keeps, not a new array each time.
     func times(_ m: Mat3, transposeOf other: Block63, into out: UnsafeMutableBufferPointer<Double>, negated: Bool = false) {
+        precondition(out.count == 36, "a 6 × 6 block needs 36 values")
         let a = top * m, b = bottom * m
         let q00 = a * other.top.transposed, q01 = a * other.bottom.transposed
         let q10 = b * other.top.transposed, q11 = b * other.bottom.transposed

@@ -70,7 +70,8 @@ public struct OdometryConfig: Sendable, Equatable {
     /// t_err falls from 0.70 to 0.53 % (7 and 10 keyframes: 0.53, 0.54 %), KITTI 01 frames 0–25
     /// 0.023 → 0.021 m, KITTI 06 0.058 m either way; on the six rendered loops the odometry alone
     /// is better on four and worse on two, loop-closed better on three, worse on two
-    /// (BENCHMARKS.md). A KITTI 06 run takes ≈ 7 % longer.
+    /// (BENCHMARKS.md; measured with the selector's points in the adjustment). A KITTI 06 run
+    /// takes ≈ 7 % longer.
     public var windowSize = 8
     /// Local bundle adjustment over the window at every new keyframe (`BundleAdjustment`): poses
     /// and the points two or more window keyframes see, every observation weighted by its
@@ -91,7 +92,8 @@ public struct OdometryConfig: Sendable, Equatable {
     /// The new keyframe's points take the bundle adjustment's refined positions (for the frames
     /// that track them). Default false: on real images the refined points fit the next frames
     /// worse than the keyframe's own stereo (KITTI 01: 0.023 → 0.035 m, KITTI 06: 0.058 →
-    /// 0.062 m) though they help on rendered ones (1200-frame canyon t_err 0.70 → 0.53 %).
+    /// 0.062 m, measured with the selector's points in the adjustment); with every point in it
+    /// they are worse everywhere (1200-frame canyon t_err 0.29 → 0.42 %, KITTI 06 0.058 → 0.062 m).
     public var bundleAdjustmentRefinesPoints = false
     /// Disparity offset of the rig, px: added to every measured disparity (true = measured +
     /// offset; a small relative yaw of the rectified cameras shifts all disparities alike). With

@@ -7,8 +7,8 @@ extension KeyframeWindow {
     /// calibrated covariance. The oldest keyframe is held fixed rather than marginalised: it is
     /// the gauge the pose graph already fixes, and a fixed pose adds no fill-in or linearisation
     /// point to keep consistent (the window is short; its older information lives in the poses
-    /// that leave it). Returns the refined world positions, by track id, of the points whose newest
-    /// keyframe's observation took part and still fits.
+    /// that leave it). Returns the refined world positions, by track id, of the newest keyframe's
+    /// tracked points whose observation by it took part and still fits.
     /// Observations whose χ² at the starting values exceeds `gate` (the pose solve's inlier gate)
     /// are left out: mistracks and moving objects that the solves' RANSAC never saw as inliers.
     /// Each keyframe's disparities are first brought to `offset`, the disparity offset applied now:
@@ -62,8 +62,10 @@ extension KeyframeWindow {
         for o in problem.observations where o.pose == newest {
             if let r = problem.residual(o), r.dot(o.information * r) <= gate { fits.insert(o.point) }
         }
+        let tracked = keyframes[newest].points
         return Dictionary(uniqueKeysWithValues: ids.compactMap { id in
-            indexOf[id].flatMap { fits.contains($0) ? (id, problem.points[$0]) : nil }
+            guard tracked[id] != nil else { return nil }
+            return indexOf[id].flatMap { fits.contains($0) ? (id, problem.points[$0]) : nil }
         })
     }
 }

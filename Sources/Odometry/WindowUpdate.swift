@@ -11,7 +11,8 @@ import Geometry
 struct WindowUpdate: Sendable {
     /// The window with the new keyframe, optimised.
     var window: KeyframeWindow
-    /// Refined world positions of points the new keyframe tracks (empty without the adjustment).
+    /// Refined world positions of the new keyframe's tracked points that the adjustment refined and
+    /// that still fit its observation (empty without the adjustment).
     var refined: [Int64: Vec3]
 
     /// The new keyframe's optimised pose (the window's newest; nil only for an empty window).

@@ -32,6 +32,7 @@ public final class SparseBlockSystem {
     /// As `add(row:column:_:)` with the block in a buffer (`blockSize²` values, row-major).
     public func add(row i: Int, column j: Int, _ block: UnsafeBufferPointer<Double>) {
         let d = blockSize
+        precondition(block.count == d * d, "a block of the sparse system needs \(d * d) values, got \(block.count)")
         let (r0, c0, transpose) = i <= j ? (i, j, false) : (j, i, true)
         let position = pattern.position(row: r0, column: c0)
         let values = cholesky.values

@@ -98,6 +98,19 @@ import TestSupport
         for k in 0..<4 { #expect((p.poses[k].translation - truth.poses[k].translation).norm < 1e-6) }
         for i in p.points.indices { #expect((p.points[i] - truth.points[i]).norm < 1e-5) }
     }
+
+    /// The residual alone (what the cost and the gates evaluate) is the linearisation's, value for
+    /// value, and both refuse a point behind the camera.
+    @Test func residualIsTheLinearisationsResidual() throws {
+        var (_, p) = Self.problem(seed: 3)
+        for o in p.observations {
+            let l = try #require(p.linearize(o))
+            #expect(p.residual(o) == l.residual)
+        }
+        let o = try #require(p.observations.first)
+        p.points[o.point] = p.poses[o.pose] * Vec3(0, 0, -2)
+        #expect(p.residual(o) == nil && p.linearize(o) == nil)
+    }
 }
 
 /// Solves the symmetric positive-definite `a x = b` (row-major `n × n`) by a dense Cholesky.

@@ -68,7 +68,7 @@ import TestSupport
 }
 
 /// A straight canyon road at 10 m/s (rendered, exact truth): the camera must not pitch. It does,
-/// by about 0.008° per metre, and the selector's depth gate (which drops the far points) is the
+/// by about 0.007° per metre, and the selector's depth gate (which drops the far points) is the
 /// cause: with the selector off the drift is gone. Both are checked; the default's is a known issue
 /// until far points are treated so that both real and rendered data are served (BENCHMARKS.md,
 /// "Far points").
