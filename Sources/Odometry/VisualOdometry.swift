@@ -43,8 +43,8 @@ public final class VisualOdometry {
     private var previousFeatures: [Feature] = []
     /// The online disparity-offset estimate (nil when the offset is fixed by the configuration).
     private var offsetEstimator: DisparityOffsetEstimator?
-    /// The disparity offset the current keyframe's points were made with, this frame's features
-    /// and the previous frame's.
+    /// The disparity offset of the current keyframe's tracked points (the one they were made with,
+    /// until a frame's solve brings them to its own), this frame's features and the previous frame's.
     private var keyframeOffset = 0.0, frameOffset = 0.0, previousOffset = 0.0
     /// The current keyframe's number (−1 before the first).
     private var keyframeNumber = -1
@@ -136,6 +136,7 @@ public final class VisualOdometry {
                        retrack: (() throws(FrontendError) -> ([Feature], Double))?,
                        stats: inout FrameStats) throws(FrontendError) -> (SE3, Mat6, TrackingState) {
         applyWindowUpdate()
+        alignKeyframeOffset()
         // Matching accumulates each track's covariance in the map: a retrack matches from the map as it was.
         let unmatched = map
         var matches = map.matches(features, camera: camera, minDisparity: config.minDisparity)
@@ -163,6 +164,7 @@ public final class VisualOdometry {
                 makeKeyframe(previousPoints, pose: motion.lastPose, covariance: lastCovariance, keepAll: true, offset: previousOffset)
                 window.start(windowKeyframe(pose: motion.lastPose))
                 chain.rescued(relative: relative, covariance: relativeCovariance)
+                alignKeyframeOffset()
                 matches = map.matches(features, camera: camera, minDisparity: config.minDisparity)
                 stats.matches = matches.count
                 stats.keyframePoints = map.pointCount
@@ -270,14 +272,22 @@ public final class VisualOdometry {
                                 relativeCovariance: chain.link?.covariance, intensities: intensities)
     }
 
+    /// Brings the keyframe's tracked points to this frame's disparity offset when the estimate
+    /// has moved since they were made: a pose solve that compares points and observations
+    /// measured with different offsets reads the difference as motion along the points' rays.
+    private func alignKeyframeOffset() {
+        guard keyframeOffset != frameOffset else { return }
+        map.shiftDisparities(by: frameOffset - keyframeOffset, camera: camera, minDisparity: config.minDisparity)
+        keyframeOffset = frameOffset
+    }
+
     /// Updates the disparity-offset estimate from a new keyframe's matches with the previous
-    /// keyframe (whose points' disparities are brought to the offset applied now).
+    /// keyframe (whose points the frame's solve brought to the offset applied now).
     private func estimateOffset(_ features: [Feature], relative: SE3) {
-        let shift = frameOffset - keyframeOffset
         var matches: [DisparityOffsetEstimator.Match] = []
         for f in features where f.isTracked {
             guard let p = map.points[f.id], let d = f.disparity, let vd = f.disparityVariance else { continue }
-            matches.append(.init(keyframe: (p.uv, p.disparity + shift, p.disparityVariance, (p.pixelCovariance.uu, p.pixelCovariance.vv)),
+            matches.append(.init(keyframe: (p.uv, p.disparity, p.disparityVariance, (p.pixelCovariance.uu, p.pixelCovariance.vv)),
                                  current: (f.uv, d, vd, (f.covariance.uu, f.covariance.vv))))
         }
         offsetEstimator?.update(matches, relative: relative, camera: camera)
