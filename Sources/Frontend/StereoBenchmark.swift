@@ -9,6 +9,20 @@ public enum StereoBenchmark {
     public struct Result: Codable, Sendable {
         public var frontend: StereoAccuracy
         public var sgbm: StereoAccuracy
+        /// Every front-end match with ground truth, for a look at single points.
+        public var points: [Point]
+    }
+
+    /// One front-end match with its ground truth, and SGBM's disparity at its pixel (nil where
+    /// SGBM has none) with the truth at that integer pixel.
+    public struct Point: Codable, Sendable {
+        public var u: Double
+        public var v: Double
+        public var estimate: Double
+        public var truth: Double
+        public var variance: Double?
+        public var sgbm: Double?
+        public var sgbmTruth: Double?
     }
 
     /// Runs the front end's detection and stereo on the pair (its first frame: no tracking) and
@@ -29,6 +43,7 @@ public enum StereoBenchmark {
         let features = try frontend.process(left: left, right: right).features.filter { $0.disparity != nil }
         let sgbm = try sgbmDisparity(left: left, right: right, maxDisparity: config.maxDisparity)
         var ours: [StereoAccuracy.Sample] = [], theirs: [StereoAccuracy.Sample] = []
+        var points: [Point] = []
         var sgbmMatches = 0
         for f in features {
             let x = Int(f.uv.x.rounded()), y = Int(f.uv.y.rounded())
@@ -40,10 +55,13 @@ public enum StereoBenchmark {
             }
             ours.append(.init(estimate: d, truth: t, variance: f.disparityVariance))
             // SGBM's disparity is per integer pixel: compare it with the truth at that pixel.
-            if s >= 0, let tp = truth.value(x: Double(x), y: Double(y)) { theirs.append(.init(estimate: s, truth: tp, variance: nil)) }
+            let tp = s >= 0 ? truth.value(x: Double(x), y: Double(y)) : nil
+            if let tp { theirs.append(.init(estimate: s, truth: tp, variance: nil)) }
+            points.append(Point(u: f.uv.x, v: f.uv.y, estimate: d, truth: t, variance: f.disparityVariance,
+                                sgbm: tp == nil ? nil : s, sgbmTruth: tp))
         }
         return Result(frontend: StereoAccuracy(matches: features.count, samples: ours),
-                      sgbm: StereoAccuracy(matches: sgbmMatches, samples: theirs))
+                      sgbm: StereoAccuracy(matches: sgbmMatches, samples: theirs), points: points)
     }
 
     /// OpenCV's SGBM disparities (−1 where none), searching up to `maxDisparity` pixels.

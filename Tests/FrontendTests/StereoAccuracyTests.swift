@@ -55,6 +55,17 @@ struct StereoAccuracyTests {
         } when: { k != 1 }
     }
 
+    /// The per-point list (`--points`) is the set the statistics were computed from: one row per
+    /// match with truth, the same gross errors, SGBM's rows where it has a disparity.
+    @Test func thePointsAreTheMatchesWithTruth() throws {
+        let r = try Self.run(2)
+        #expect(r.points.count == r.frontend.withTruth)
+        let gross = Double(r.points.filter { abs($0.estimate - $0.truth) > 3 }.count) / Double(r.points.count)
+        #expect(abs(gross - r.frontend.outliers3px) < 1e-12)
+        #expect(r.points.filter { $0.sgbm != nil }.count == r.sgbm.withTruth)
+        #expect(r.points.allSatisfy { $0.sgbm == nil || $0.sgbmTruth != nil })
+    }
+
     /// The readers: KITTI's 16-bit PNG at a pixel with truth, and a PFM's bottom-up row order.
     @Test func groundTruthReadersDecodeKnownValues() throws {
         let kitti = try DisparityMap.read(SharedData.url("stereo-gt/kitti2012/disp_noc/000070_10.png"))

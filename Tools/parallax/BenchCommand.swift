@@ -162,7 +162,7 @@ struct SynthBench: ParsableCommand {
     }
 }
 
-/// `parallax bench stereo LEFT RIGHT GROUND_TRUTH [--mask FILE] [--json]`
+/// `parallax bench stereo LEFT RIGHT GROUND_TRUTH [--mask FILE] [--json] [--points FILE]`
 struct StereoBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stereo",
@@ -181,6 +181,8 @@ struct StereoBench: ParsableCommand {
     @Option(help: "Mask image: only pixels of value 255 count (e.g. Middlebury's mask0nocc.png).") var mask: String?
     @Option(help: "YAML configuration whose front-end settings the matching uses (see README).") var config: String?
     @Flag(help: "Print one JSON object.") var json = false
+    @Option(help: "Write every match with ground truth to this CSV file (u, v, estimate, truth, variance, SGBM and its truth).")
+    var points: String?
 
     func run() throws {
         let result: StereoBenchmark.Result
@@ -198,6 +200,7 @@ struct StereoBench: ParsableCommand {
         } catch let e as DatasetError { throw CLIError(e.description) } catch let e as FrontendError {
             throw CLIError("\(left): \(e.description)")
         }
+        if let points { try writePoints(result.points, to: points) }
         if json {
             var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(result.frontend)) as? [String: Any] ?? [:]
             object["sgbm"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(result.sgbm))
@@ -206,6 +209,19 @@ struct StereoBench: ParsableCommand {
         } else {
             print("front end: " + result.frontend.text)
             print("SGBM at the same pixels: " + result.sgbm.text)
+        }
+    }
+
+    /// One row per match; empty fields where a value is missing.
+    private func writePoints(_ rows: [StereoBenchmark.Point], to path: String) throws {
+        func f(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "" }
+        var text = "u,v,estimate,truth,error,variance,sgbm,sgbm_truth\n"
+        for p in rows {
+            text += [f(p.u), f(p.v), f(p.estimate), f(p.truth), f(p.estimate - p.truth), f(p.variance), f(p.sgbm), f(p.sgbmTruth)]
+                .joined(separator: ",") + "\n"
+        }
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw CLIError("\(path): cannot write the points (\(error.localizedDescription))")
         }
     }
 }
