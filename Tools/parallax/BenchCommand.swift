@@ -181,7 +181,7 @@ struct StereoBench: ParsableCommand {
     @Option(help: "Mask image: only pixels of value 255 count (e.g. Middlebury's mask0nocc.png).") var mask: String?
     @Option(help: "YAML configuration whose front-end settings the matching uses (see README).") var config: String?
     @Flag(help: "Print one JSON object.") var json = false
-    @Option(help: "Write every match with ground truth to this CSV file (u, v, estimate, truth, variance, SGBM and its truth).")
+    @Option(help: "Write every match with ground truth to this CSV file (u, v, estimate, truth, error, variance, SGBM and its truth).")
     var points: String?
 
     func run() throws {
