@@ -58,20 +58,10 @@ struct KeyframeMap {
     /// Brings the tracked points to a disparity offset `shift` pixels larger than the one they were
     /// made with (the online estimate moved since the keyframe): a frame's pose solve must compare
     /// points and observations measured with one offset, or the change reads as motion along the
-    /// points' rays. A point whose disparity falls to `minDisparity` or below is no longer tracked.
-    /// Refined positions move along their own ray to the shifted disparity; their covariance is
-    /// the shifted measurement's.
+    /// points' rays. A point whose disparity falls below `minDisparity` is no longer tracked.
     mutating func shiftDisparities(by shift: Double, camera: StereoCamera, minDisparity: Double) {
         guard shift != 0 else { return }
-        for (id, p) in points {
-            var m = p.measurement
-            m.disparity += shift
-            let refined = p.position.z > 0 ? camera.disparity(depth: p.position.z) + shift : 0
-            guard m.disparity > minDisparity, refined > minDisparity else { points[id] = nil; continue }
-            var shifted = StereoPoint(m, camera: camera)
-            shifted.position = p.position * (camera.depth(disparity: refined) / p.position.z)
-            points[id] = shifted
-        }
+        for (id, p) in points { points[id] = p.shifted(by: shift, camera: camera, minDisparity: minDisparity) }
     }
 
     /// Every stereo point of the keyframe, by track id.

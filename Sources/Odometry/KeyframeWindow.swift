@@ -62,9 +62,14 @@ struct KeyframeWindow {
             // Older keyframes whose points are still tracked: one more weighted solve each.
             for k in 0..<(keyframes.count - 1) {
                 let old = keyframes[k]
+                // The older keyframe's points brought to the offset the new keyframe's features
+                // were measured with (the online estimate may have moved in between).
+                let shift = new.offset - old.offset
                 var matches: [PoseMatch] = []
                 for f in features where f.isTracked {
-                    guard let p = old.points[f.id] else { continue }
+                    guard let point = old.points[f.id],
+                          let p = shift == 0 ? point : point.shifted(by: shift, camera: solver.camera,
+                                                                      minDisparity: solver.config.minDisparity) else { continue }
                     let acc = old.accumulated[f.id] ?? (0, 0, 0)
                     matches.append(PoseMatch(p, observedAs: f, uvCovariance: acc, camera: solver.camera,
                                              minDisparity: solver.config.minDisparity))

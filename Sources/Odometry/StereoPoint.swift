@@ -54,6 +54,20 @@ public struct StereoPoint: Sendable {
         (disparity, disparityVariance, position, covariance)
     }
 
+    /// The point as it would have been measured with a disparity offset `shift` pixels larger: the
+    /// measured disparity shifted and triangulated again; a position that was refined since moves
+    /// along its own ray to the shifted disparity (its covariance is the shifted measurement's).
+    /// Nil when the disparity would fall below `minDisparity`.
+    public func shifted(by shift: Double, camera: StereoCamera, minDisparity: Double) -> StereoPoint? {
+        var m = measurement
+        m.disparity += shift
+        let refined = position.z > 0 ? camera.disparity(depth: position.z) + shift : 0
+        guard m.disparity >= minDisparity, refined >= minDisparity, refined > 0 else { return nil }
+        var p = StereoPoint(m, camera: camera)
+        p.position = position * (camera.depth(disparity: refined) / position.z)
+        return p
+    }
+
     /// Selection quality Q = σ_z² · tr Σ_uv (smaller is better, METHOD.md §4).
     public var quality: Double { depthVariance * (pixelCovariance.uu + pixelCovariance.vv) }
 }

@@ -151,3 +151,42 @@ struct SyntheticMatches {
         #expect(kept.filter { $0.id >= 1000 }.count >= 30, "the selection must not be all in one corner")
     }
 }
+
+/// A point brought to another disparity offset: its disparity moves by the shift, the point stays
+/// on its ray (a refined position too) at the depth of the shifted disparity, and a point whose
+/// disparity would fall below the minimum is gone.
+@Suite struct StereoPointShiftTests {
+    let camera = StereoCamera(fx: 500, fy: 500, cx: 320, cy: 240, baseline: 0.4, width: 640, height: 480)
+
+    func point(u: Double, v: Double, disparity: Double) throws -> StereoPoint {
+        let f = Feature(id: 7, uv: SIMD2(u, v), previousUV: nil, covariance: (0.1, 0, 0.1), disparity: disparity,
+                        disparityVariance: 0.05, forwardBackwardError: 0, age: 1)
+        return try #require(StereoPoint(f, camera: camera, minDisparity: 1))
+    }
+
+    @Test func theShiftedPointIsTheOneMeasuredWithTheShiftedDisparity() throws {
+        let p = try point(u: 400, v: 300, disparity: 10)
+        let shifted = try #require(p.shifted(by: 1.5, camera: camera, minDisparity: 1))
+        let direct = try point(u: 400, v: 300, disparity: 11.5)
+        #expect(shifted.disparity == 11.5)
+        #expect((shifted.position - direct.position).norm < 1e-12)
+        #expect(abs(shifted.covariance[2, 2] - direct.covariance[2, 2]) < 1e-12)
+        // Depth f·b/d: 200/11.5 m.
+        #expect(abs(shifted.position.z - 200 / 11.5) < 1e-12)
+    }
+
+    @Test func aRefinedPositionMovesAlongItsRay() throws {
+        var p = try point(u: 400, v: 300, disparity: 10)
+        p.position = p.position * 1.1   // refined: 10 % farther on the same ray (disparity 10/1.1)
+        let shifted = try #require(p.shifted(by: -0.5, camera: camera, minDisparity: 1))
+        let ray = p.position * (1 / p.position.norm), moved = shifted.position * (1 / shifted.position.norm)
+        #expect((ray - moved).norm < 1e-12)
+        #expect(abs(camera.disparity(depth: shifted.position.z) - (10 / 1.1 - 0.5)) < 1e-9)
+    }
+
+    @Test func aPointBelowTheMinimumDisparityIsGone() throws {
+        let p = try point(u: 400, v: 300, disparity: 2)
+        #expect(p.shifted(by: -1.5, camera: camera, minDisparity: 1) == nil)
+        #expect(p.shifted(by: -1.0, camera: camera, minDisparity: 1) != nil)
+    }
+}
