@@ -28,16 +28,23 @@ struct KeyframeMap {
     /// The tracked points by track id (keyframe camera frame).
     private(set) var points: [Int64: StereoPoint] = [:]
     private(set) var pointCount = 0
+    /// The disparity offset the keyframe's stereo points were measured with, px.
+    private(set) var measurementOffset = 0.0
+    /// The disparity offset the tracked points are at now (a frame's solve brings them to its own).
+    private(set) var pointOffset = 0.0
     private var tracks = TrackCovariances()
 
-    /// A frame with these stereo points becomes the keyframe: `selected` of them are tracked.
-    mutating func reset(stereoPoints: [StereoPoint], selected: [StereoPoint], pose: SE3, covariance: Mat6) {
+    /// A frame with these stereo points, measured with disparity offset `offset`, becomes the
+    /// keyframe: `selected` of them are tracked.
+    mutating func reset(stereoPoints: [StereoPoint], selected: [StereoPoint], pose: SE3, covariance: Mat6, offset: Double) {
         self.stereoPoints = stereoPoints
         points = Dictionary(selected.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         tracks = TrackCovariances()
         pointCount = selected.count
         self.pose = pose
         self.covariance = covariance
+        measurementOffset = offset
+        pointOffset = offset
     }
 
     /// The keyframe takes a refined pose (the window's optimum).
@@ -55,13 +62,23 @@ struct KeyframeMap {
         return matches
     }
 
-    /// Brings the tracked points to a disparity offset `shift` pixels larger than the one they were
-    /// made with (the online estimate moved since the keyframe): a frame's pose solve must compare
-    /// points and observations measured with one offset, or the change reads as motion along the
-    /// points' rays. A point whose disparity falls below `minDisparity` is no longer tracked.
-    mutating func shiftDisparities(by shift: Double, camera: StereoCamera, minDisparity: Double) {
+    /// Brings the tracked points to disparity offset `offset` (the online estimate moved since the
+    /// keyframe): a frame's pose solve must compare points and observations measured with one
+    /// offset, or the change reads as motion along the points' rays. A point whose disparity falls
+    /// below `minDisparity` is no longer tracked.
+    mutating func shiftDisparities(to offset: Double, camera: StereoCamera, minDisparity: Double) {
+        let shift = offset - pointOffset
         guard shift != 0 else { return }
         for (id, p) in points { points[id] = p.shifted(by: shift, camera: camera, minDisparity: minDisparity) }
+        pointOffset = offset
+    }
+
+    /// The tracked points at the offset the keyframe's stereo points were measured with (how a
+    /// window keyframe keeps them, beside those stereo points).
+    func pointsAsMeasured(camera: StereoCamera, minDisparity: Double) -> [Int64: StereoPoint] {
+        let shift = measurementOffset - pointOffset
+        guard shift != 0 else { return points }
+        return points.compactMapValues { $0.shifted(by: shift, camera: camera, minDisparity: minDisparity) }
     }
 
     /// Every stereo point of the keyframe, by track id.

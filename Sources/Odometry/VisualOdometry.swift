@@ -43,9 +43,9 @@ public final class VisualOdometry {
     private var previousFeatures: [Feature] = []
     /// The online disparity-offset estimate (nil when the offset is fixed by the configuration).
     private var offsetEstimator: DisparityOffsetEstimator?
-    /// The disparity offset of the current keyframe's tracked points (the one they were made with,
-    /// until a frame's solve brings them to its own), this frame's features and the previous frame's.
-    private var keyframeOffset = 0.0, frameOffset = 0.0, previousOffset = 0.0
+    /// The disparity offset this frame's features and the previous frame's were measured with (the
+    /// keyframe map keeps its own).
+    private var frameOffset = 0.0, previousOffset = 0.0
     /// The current keyframe's number (−1 before the first).
     private var keyframeNumber = -1
     /// The newest keyframe's window update, computing beside the next frame's front end.
@@ -198,7 +198,7 @@ public final class VisualOdometry {
             // The window's optimisation runs beside the next frame's front end (which needs only the
             // motion model's velocity, which the correction leaves as it is); this frame is reported
             // at its solved pose, the keyframe's optimised one follows in the refined trajectory.
-            let (window, added, solver, offset, features) = (window, windowKeyframe(pose: map.pose), solver, keyframeOffset, features)
+            let (window, added, solver, offset, features) = (window, windowKeyframe(pose: map.pose), solver, map.measurementOffset, features)
             pendingWindow = PendingWindowUpdate {
                 WindowUpdate(window: window, adding: added, features: features, solve: est, solver: solver, offset: offset)
             }
@@ -242,8 +242,9 @@ public final class VisualOdometry {
     /// adjustment only (building them costs a dictionary per keyframe), with the disparity offset
     /// they were measured with.
     private func windowKeyframe(pose: SE3) -> KeyframeWindow.Keyframe {
-        KeyframeWindow.Keyframe(number: keyframeNumber, pose: pose, points: map.points,
-                                observations: config.bundleAdjustment ? map.observations : [:], offset: keyframeOffset)
+        KeyframeWindow.Keyframe(number: keyframeNumber, pose: pose,
+                                points: map.pointsAsMeasured(camera: camera, minDisparity: config.minDisparity),
+                                observations: config.bundleAdjustment ? map.observations : [:], offset: map.measurementOffset)
     }
 
     /// The window keyframes' poses by number, and the current keyframe's (the window holds only its
@@ -276,9 +277,7 @@ public final class VisualOdometry {
     /// has moved since they were made: a pose solve that compares points and observations
     /// measured with different offsets reads the difference as motion along the points' rays.
     private func alignKeyframeOffset() {
-        guard keyframeOffset != frameOffset else { return }
-        map.shiftDisparities(by: frameOffset - keyframeOffset, camera: camera, minDisparity: config.minDisparity)
-        keyframeOffset = frameOffset
+        map.shiftDisparities(to: frameOffset, camera: camera, minDisparity: config.minDisparity)
     }
 
     /// Updates the disparity-offset estimate from a new keyframe's matches with the previous
@@ -303,8 +302,7 @@ public final class VisualOdometry {
     /// were made with (this frame's by default).
     private func makeKeyframe(_ points: [StereoPoint], pose: SE3, covariance: Mat6, keepAll: Bool = false, offset: Double? = nil) {
         let selected = keepAll ? points : selector.select(points, width: camera.width, height: camera.height)
-        keyframeOffset = offset ?? frameOffset
         keyframeNumber += 1
-        map.reset(stereoPoints: points, selected: selected, pose: pose, covariance: covariance)
+        map.reset(stereoPoints: points, selected: selected, pose: pose, covariance: covariance, offset: offset ?? frameOffset)
     }
 }
