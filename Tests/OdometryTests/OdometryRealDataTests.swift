@@ -113,7 +113,7 @@ struct HighwayRealDataTests {
         let gt = try #require(ds.groundTruth)
         let scale = est.pathLength / gt.pathLength - 1
         let ate = try APE.evaluate(reference: gt, estimate: est, relation: .translationPart, alignment: .se3).statistics.rmse
-        print(String(format: "KITTI 01 frames %d–25: scale error %+.2f %%, ATE %.3f m", first, 100 * scale, ate))
+        print(String(format: "KITTI 01 frames %d–%d: scale error %+.2f %%, ATE %.3f m", first, first + ds.frameCount - 1, 100 * scale, ate))
         #expect(abs(scale) <= 0.02, "scale error \(100 * scale) %")
         #expect(ate <= 0.1, "ATE \(ate) m")
     }
