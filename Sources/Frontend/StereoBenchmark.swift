@@ -42,7 +42,6 @@ public enum StereoBenchmark {
         let frontend = try Frontend(camera: camera, config: config)
         let features = try frontend.process(left: left, right: right).features.filter { $0.disparity != nil }
         let sgbm = try sgbmDisparity(left: left, right: right, maxDisparity: config.maxDisparity)
-        var ours: [StereoAccuracy.Sample] = [], theirs: [StereoAccuracy.Sample] = []
         var points: [Point] = []
         var sgbmMatches = 0
         for f in features {
@@ -53,12 +52,14 @@ public enum StereoBenchmark {
             guard mask.map({ $0.pixels[y * w + x] == 255 }) ?? true, let t = truth.value(x: f.uv.x, y: f.uv.y), let d = f.disparity else {
                 continue
             }
-            ours.append(.init(estimate: d, truth: t, variance: f.disparityVariance))
             // SGBM's disparity is per integer pixel: compare it with the truth at that pixel.
             let tp = s >= 0 ? truth.value(x: Double(x), y: Double(y)) : nil
-            if let tp { theirs.append(.init(estimate: s, truth: tp, variance: nil)) }
             points.append(Point(u: f.uv.x, v: f.uv.y, estimate: d, truth: t, variance: f.disparityVariance,
                                 sgbm: tp == nil ? nil : s, sgbmTruth: tp))
+        }
+        let ours = points.map { StereoAccuracy.Sample(estimate: $0.estimate, truth: $0.truth, variance: $0.variance) }
+        let theirs = points.compactMap { p in
+            p.sgbm.flatMap { s in p.sgbmTruth.map { StereoAccuracy.Sample(estimate: s, truth: $0, variance: nil) } }
         }
         return Result(frontend: StereoAccuracy(matches: features.count, samples: ours),
                       sgbm: StereoAccuracy(matches: sgbmMatches, samples: theirs), points: points)

@@ -77,8 +77,7 @@ struct KeyframeMap {
     /// window keyframe keeps them, beside those stereo points).
     func pointsAsMeasured(camera: StereoCamera, minDisparity: Double) -> [Int64: StereoPoint] {
         let shift = measurementOffset - pointOffset
-        guard shift != 0 else { return points }
-        return points.compactMapValues { $0.shifted(by: shift, camera: camera, minDisparity: minDisparity) }
+        return shift == 0 ? points : points.compactMapValues { $0.shifted(by: shift, camera: camera, minDisparity: minDisparity) }
     }
 
     /// Every stereo point of the keyframe, by track id.

@@ -67,9 +67,8 @@ struct KeyframeWindow {
                 let shift = new.offset - old.offset
                 var matches: [PoseMatch] = []
                 for f in features where f.isTracked {
-                    guard let point = old.points[f.id],
-                          let p = shift == 0 ? point : point.shifted(by: shift, camera: solver.camera,
-                                                                      minDisparity: solver.config.minDisparity) else { continue }
+                    guard let p = old.points[f.id]?.shifted(by: shift, camera: solver.camera,
+                                                            minDisparity: solver.config.minDisparity) else { continue }
                     let acc = old.accumulated[f.id] ?? (0, 0, 0)
                     matches.append(PoseMatch(p, observedAs: f, uvCovariance: acc, camera: solver.camera,
                                              minDisparity: solver.config.minDisparity))

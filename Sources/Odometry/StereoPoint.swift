@@ -57,8 +57,9 @@ public struct StereoPoint: Sendable {
     /// The point as it would have been measured with a disparity offset `shift` pixels larger: the
     /// measured disparity shifted and triangulated again; a position that was refined since moves
     /// along its own ray to the shifted disparity (its covariance is the shifted measurement's).
-    /// Nil when the disparity would fall below `minDisparity`.
+    /// Nil when the disparity would fall below `minDisparity`; the point itself for no shift.
     public func shifted(by shift: Double, camera: StereoCamera, minDisparity: Double) -> StereoPoint? {
+        guard shift != 0 else { return self }
         var m = measurement
         m.disparity += shift
         let refined = position.z > 0 ? camera.disparity(depth: position.z) + shift : 0
