@@ -85,6 +85,8 @@ public:
                 dx *= 2; dy *= 2;
                 continue;
             }
+            // The target window's first position is known now: its cache misses overlap the template's.
+            if (inside(J, px + dx, py + dy)) prefetchWindow(J, px + dx, py + dy);
             sampleTemplate(a, size_t(level), px, py);
             dot3(tx.data(), ty.data(), A11, A12, A22);
             sumX = sumY = 0;
@@ -192,6 +194,32 @@ private:
         return x >= half + 1 && y >= half + 1 && x < img.cols - half - 2 && y < img.rows - half - 2;
     }
 
+    /// Asks the cache for the rows a window centred at (x, y) reads (a window's rows are a stride
+    /// apart, so the hardware prefetcher does not see them coming; issued together, their misses
+    /// overlap instead of arriving one row at a time). Changes no result.
+    void prefetchWindow(const cv::Mat &img, double x, double y) const {
+        const size_t stride = img.step[0] / sizeof(float);
+        int x0, y0;
+        prefetchRows(img.ptr<float>(0) + windowOrigin(stride, x, y, x0, y0), stride);
+    }
+
+    void prefetchRows(const float *origin, size_t stride) const {
+        const int w = 2 * half + 1;
+        for (int r = 0; r <= w; ++r) {
+            __builtin_prefetch(origin + size_t(r) * stride);
+            __builtin_prefetch(origin + size_t(r) * stride + w);
+        }
+    }
+
+    /// Offset of the top-left pixel of the window centred at (x, y), and the pixel (x0, y0) at
+    /// or up-left of (x, y) that the bilinear weights are taken from.
+    size_t windowOrigin(size_t stride, double x, double y, int &x0, int &y0) const {
+        x0 = int(x); y0 = int(y);   // x, y > 0 inside the padded level: truncation is floor
+        if (double(x0) > x) --x0;
+        if (double(y0) > y) --y0;
+        return size_t(y0 - half) * stride + size_t(x0 - half);
+    }
+
     /// Bilinear samples of the window centred at (x, y); one set of weights for the whole window.
     void sampleWindow(const cv::Mat &img, double x, double y, float *out) const {
         const float *src[1] = {img.ptr<float>(0)};
@@ -211,14 +239,15 @@ private:
     /// four pixels at a time (eight with AVX2; the last vector of a row overlaps the one before).
     template <int K>
     void sample(const float *const *src, size_t stride, double x, double y, float *const *dst) const {
-        int x0 = int(x), y0 = int(y);   // x, y > 0 inside the padded level: truncation is floor
-        if (double(x0) > x) --x0;
-        if (double(y0) > y) --y0;
+        int x0, y0;
+        const size_t origin = windowOrigin(stride, x, y, x0, y0);
         const float ax = float(x - x0), ay = float(y - y0);
         const float w00 = (1 - ax) * (1 - ay), w01 = ax * (1 - ay), w10 = (1 - ax) * ay, w11 = ax * ay;
         const v4 v00 = {w00, w00, w00, w00}, v01 = {w01, w01, w01, w01}, v10 = {w10, w10, w10, w10}, v11 = {w11, w11, w11, w11};
         const int w = 2 * half + 1;
-        const size_t origin = size_t(y0 - half) * stride + size_t(x0 - half);
+        if (K > 1) {   // the template: three images' rows requested before any is read
+            for (int k = 0; k < K; ++k) prefetchRows(src[k] + origin, stride);
+        }
         if (w >= 8 && hasAVX2()) {
             const float weights[4] = {w00, w01, w10, w11};
             bilinearAVX2(src, K, stride, origin, w, weights, dst);
