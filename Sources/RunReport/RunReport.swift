@@ -72,7 +72,7 @@ public enum RunReport {
     /// The 3D view's data as JSON, and the sentence saying how it was thinned.
     static func sceneData(_ run: RunFolder) -> (String, String) {
         let points = thin(run.map, to: maxPoints)
-        func r(_ x: Double) -> String { x.isFinite ? String(format: "%.3f", x) : "0" }
+        func r(_ x: Double) -> String { x.isFinite ? fixedDecimal(x, digits: 3) : "0" }
         func path(_ t: Trajectory?) -> String {
             guard let t else { return "null" }
             return "[" + thin(t.poses, to: maxPoses).map { "[\(r($0.translation.x)),\(r($0.translation.y)),\(r($0.translation.z))]" }
