@@ -12,8 +12,9 @@ public func fixedDecimal(_ x: Double, digits: Int) -> String {
     let a = x.magnitude
     let y = a * scale
     guard y < 0x1p50 else { return slowFixed(x, digits) }
-    // a·scale = y + e exactly; below 2⁵⁰ the fraction y − ⌊y⌋ and its distance to ½ are exact
-    // multiples of ulp(y), so only an exact tie leaves the decision to e and then to evenness.
+    // a·scale = y + e exactly, |e| ≤ ulp(y)/2. Below 2⁵⁰ the distance t of y's fraction to ½ is
+    // computed exactly and, when not zero, is at least ulp(y) (or, for y < ¼, more than ¼): its
+    // sign decides, and only t = 0 leaves the decision to e, and an exact tie to evenness.
     let e = (-y).addingProduct(a, scale)
     var n = y.rounded(.down)
     let t = (y - n) - 0.5
