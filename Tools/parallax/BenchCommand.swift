@@ -214,7 +214,7 @@ struct StereoBench: ParsableCommand {
 
     /// One row per match; empty fields where a value is missing.
     private func writePoints(_ rows: [StereoBenchmark.Point], to path: String) throws {
-        func f(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "" }
+        func f(_ x: Double?) -> String { x.map { fixedDecimal($0, digits: 4) } ?? "" }
         var text = "u,v,estimate,truth,error,variance,sgbm,sgbm_truth\n"
         for p in rows {
             text += [f(p.u), f(p.v), f(p.estimate), f(p.truth), f(p.estimate - p.truth), f(p.variance), f(p.sgbm), f(p.sgbmTruth)]
