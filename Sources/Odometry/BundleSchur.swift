@@ -9,10 +9,16 @@ struct Block63 {
     /// `negated`). The Schur complement forms one per pair of a point's observations: into a
     /// buffer the caller keeps, not a new array each time.
     func times(_ m: Mat3, transposeOf other: Block63, into out: UnsafeMutableBufferPointer<Double>, negated: Bool = false) {
+        Block63(top: top * m, bottom: bottom * m)
+            .times(transposed: Block63(top: other.top.transposed, bottom: other.bottom.transposed), into: out, negated: negated)
+    }
+
+    /// The 6 × 6 block self · other, `other` holding another block's halves already transposed
+    /// (as `times(_:transposeOf:into:negated:)` with M applied to self beforehand).
+    func times(transposed other: Block63, into out: UnsafeMutableBufferPointer<Double>, negated: Bool = false) {
         precondition(out.count == 36, "a 6 × 6 block needs 36 values")
-        let a = top * m, b = bottom * m
-        let q00 = a * other.top.transposed, q01 = a * other.bottom.transposed
-        let q10 = b * other.top.transposed, q11 = b * other.bottom.transposed
+        let q00 = top * other.top, q01 = top * other.bottom
+        let q10 = bottom * other.top, q11 = bottom * other.bottom
         let s = negated ? -1.0 : 1.0
         for r in 0..<3 {
             for c in 0..<3 {
@@ -31,14 +37,15 @@ struct Block63 {
 /// complement needs: pose–pose (block diagonal: every residual has one pose), pose–point per
 /// observation, point–point per point, and both gradients.
 struct NormalEquations {
-    var poseDiagonal: [[Double]]      // per pose, 6 × 6 row-major
+    /// Per pose, its 6 × 6 block row-major, one after another.
+    var poseDiagonal: [Double]
     var posePoint: [Block63]          // per observation
     var pointDiagonal: [Mat3]         // per point
     var poseGradient: [Vec6]
     var pointGradient: [Vec3]
 
     init(_ p: BundleProblem, layout: SchurLayout, weight: (Double) -> Double) {
-        poseDiagonal = Array(repeating: Array(repeating: 0, count: 36), count: p.poses.count)
+        var poseDiagonal = [Double](repeating: 0, count: 36 * p.poses.count)
         posePoint = Array(repeating: .zero, count: p.observations.count)
         pointDiagonal = Array(repeating: .zero, count: p.points.count)
         poseGradient = Array(repeating: Vec6(.zero, .zero), count: p.poses.count)
@@ -53,11 +60,21 @@ struct NormalEquations {
             pointGradient[o.point] += c.transposed * wr
             guard layout.blockOf[o.pose] >= 0 else { continue }
             let pose = Block63(top: a.transposed, bottom: b.transposed)
-            posePoint[k] = Block63(top: a.transposed * w * c, bottom: b.transposed * w * c)
-            h.withUnsafeMutableBufferPointer { pose.times(w, transposeOf: pose, into: $0) }
-            for i in 0..<36 { poseDiagonal[o.pose][i] += h[i] }
+            // (Jᵀ W) once, for both the pose–point block and the pose block.
+            let weighted = Block63(top: pose.top * w, bottom: pose.bottom * w)
+            posePoint[k] = Block63(top: weighted.top * c, bottom: weighted.bottom * c)
+            h.withUnsafeMutableBufferPointer { weighted.times(transposed: Block63(top: a, bottom: b), into: $0) }
+            poseDiagonal.withUnsafeMutableBufferPointer { d in
+                for i in 0..<36 { d[o.pose * 36 + i] += h[i] }
+            }
             poseGradient[o.pose] = poseGradient[o.pose] + pose.times(wr)
         }
+        self.poseDiagonal = poseDiagonal
+    }
+
+    /// Pose `k`'s 6 × 6 block (row-major) in `body`.
+    func withPoseBlock<R>(_ k: Int, _ body: (UnsafeBufferPointer<Double>) -> R) -> R {
+        poseDiagonal.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[(k * 36)..<(k * 36 + 36)])) }
     }
 }
 
@@ -77,9 +94,18 @@ struct SchurLayout {
         var observationsOf = [[Int]](repeating: [], count: p.points.count)
         for (k, o) in p.observations.enumerated() { observationsOf[o.point].append(k) }
         var couplings: [(Int, Int)] = []
+        var blocks: [Int] = []
         for list in observationsOf {
-            let blocks = Set(list.map { blockOf[p.observations[$0].pose] }.filter { $0 >= 0 }).sorted()
-            for (x, a) in blocks.enumerated() { for b in blocks[x...] { couplings.append((a, b)) } }
+            // The free poses that see the point, each once, ascending.
+            blocks.removeAll(keepingCapacity: true)
+            for k in list where blockOf[p.observations[k].pose] >= 0 { blocks.append(blockOf[p.observations[k].pose]) }
+            blocks.sort()
+            var previous = -1
+            for (x, a) in blocks.enumerated() where a != previous {
+                previous = a
+                var last = -1
+                for b in blocks[x...] where b != last { couplings.append((a, b)); last = b }
+            }
         }
         self.blockOf = blockOf
         self.observationsOf = observationsOf
@@ -97,23 +123,32 @@ struct SchurLayout {
             system.reset()
             var rhs = [Double](repeating: 0, count: system.blocks * 6)
             for (k, b) in blockOf.enumerated() where b >= 0 {
-                system.add(row: b, column: b, e.poseDiagonal[k])
+                e.withPoseBlock(k) { system.add(row: b, column: b, $0) }
                 for i in 0..<6 { rhs[b * 6 + i] -= e.poseGradient[k][i] }
             }
             system.addToDiagonal(damping)
             var block = [Double](repeating: 0, count: 36)
+            // Per observation of the current point: its block times the point's H_ll⁻¹, and its
+            // block's halves transposed, each formed once for all the pairs it is in.
+            var weighted: [Block63] = [], transposed: [Block63] = []
             for (i, list) in observationsOf.enumerated() {
                 let m = pointInverse[i]
+                weighted.removeAll(keepingCapacity: true)
+                transposed.removeAll(keepingCapacity: true)
                 for a in list {
+                    weighted.append(Block63(top: e.posePoint[a].top * m, bottom: e.posePoint[a].bottom * m))
+                    transposed.append(Block63(top: e.posePoint[a].top.transposed, bottom: e.posePoint[a].bottom.transposed))
+                }
+                for (x, a) in list.enumerated() {
                     let ba = blockOf[poseOf[a]]
                     guard ba >= 0 else { continue }
-                    let x = e.posePoint[a].times(m * e.pointGradient[i])
-                    for r in 0..<6 { rhs[ba * 6 + r] += x[r] }
-                    for b in list {
+                    let g = e.posePoint[a].times(m * e.pointGradient[i])
+                    for r in 0..<6 { rhs[ba * 6 + r] += g[r] }
+                    for (y, b) in list.enumerated() {
                         let bb = blockOf[poseOf[b]]
                         guard bb >= ba else { continue }
                         block.withUnsafeMutableBufferPointer { out in
-                            e.posePoint[a].times(m, transposeOf: e.posePoint[b], into: out, negated: true)
+                            weighted[x].times(transposed: transposed[y], into: out, negated: true)
                             system.add(row: ba, column: bb, UnsafeBufferPointer(out))
                         }
                     }

@@ -37,8 +37,12 @@ public final class SparseBlockSystem {
         let position = pattern.position(row: r0, column: c0)
         let values = cholesky.values
         for c in 0..<d {
-            for r in 0..<(r0 == c0 ? c + 1 : d) {
-                values[pattern.index(column: c0, position: position, r: r, c: c)] += transpose ? block[c * d + r] : block[r * d + c]
+            // The block's column c is contiguous in CHOLMOD's values: index of row 0, then r on.
+            let column = values + pattern.index(column: c0, position: position, r: 0, c: c)
+            if transpose {
+                for r in 0..<d { column[r] += block[c * d + r] }
+            } else {
+                for r in 0..<(r0 == c0 ? c + 1 : d) { column[r] += block[r * d + c] }
             }
         }
     }
