@@ -55,6 +55,7 @@ extern "C" cvb_frontend_config cvb_frontend_default_config(void) {
     c.ambiguity_ratio = 0.85f;
     c.lr_tolerance = 1.0f;
     c.edge_check = 1;
+    c.support_radius = 50.0f;
     c.lk_window = 11;
     c.lk_levels = 4;
     c.fb_threshold = 1.0f;
@@ -71,7 +72,8 @@ extern "C" cvb_frontend *cvb_frontend_create(const cvb_frontend_config *config, 
     const auto &c = *config;
     if (c.max_features <= 0 || c.grid_cols <= 0 || c.grid_rows <= 0 || c.stereo_radius < 1 || c.stereo_radius > 15 || c.max_disparity < 1 ||
         c.lk_window < 5 || c.lk_window % 2 == 0 || c.lk_levels < 0 || c.min_distance < 1 || c.border < 0 ||
-        !(c.ambiguity_ratio > 0 && c.ambiguity_ratio <= 1) || !(c.fb_threshold > 0) || !(c.min_ncc >= -1 && c.min_ncc <= 1) || !(c.lr_tolerance > 0)) {
+        !(c.ambiguity_ratio > 0 && c.ambiguity_ratio <= 1) || !(c.fb_threshold > 0) || !(c.min_ncc >= -1 && c.min_ncc <= 1) || !(c.lr_tolerance > 0) ||
+        !(c.support_radius >= 0 && c.support_radius <= 1e4f)) {
         cvb::fail(err, CVB_ERR_ARGUMENT, "front end: invalid configuration");
         return nullptr;
     }
@@ -283,6 +285,11 @@ int trackDetectMatch(cvb_frontend &fe, const cv::Mat &cur, const cv::Mat &rightI
                                    fe.cfg.ambiguity_ratio, fe.cfg.lr_tolerance, fe.cfg.edge_check != 0);
         for (int i = range.start; i < range.end; ++i) stereo[size_t(i)] = matcher.match(tracks[size_t(i)].pt.x, tracks[size_t(i)].pt.y);
     }, 2.0);
+    if (fe.cfg.support_radius > 0) {
+        std::vector<cv::Point2f> points(tracks.size());
+        for (size_t i = 0; i < tracks.size(); ++i) points[i] = tracks[i].pt;
+        cvb::refuseUnsupported(points, stereo, fe.cfg.support_radius);
+    }
     int written = 0;
     for (size_t i = 0; i < tracks.size(); ++i) {
         const auto &t = tracks[i];

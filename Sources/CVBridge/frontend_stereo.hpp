@@ -7,7 +7,8 @@
 // parabola through the minimum and its neighbours; variance 2σ_n²/c'' with σ_n² = c(δ0)/(N−1)
 // (METHOD.md §2); ambiguity test against the best cost outside the minimum's basin; left–right
 // check by the same search from the right image back into the left one; optionally an edge check
-// with half-size windows beside the centre (subWindowsAgree).
+// with half-size windows beside the centre (subWindowsAgree). Across a frame's matches,
+// refuseUnsupported drops the disparities that no nearby match supports.
 #pragma once
 
 #include "kernels_avx2.hpp"
@@ -18,6 +19,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <unordered_map>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -231,5 +233,72 @@ private:
     std::vector<int64_t> cost, side, zcol;   // full-window costs, the edge check's, one row's
     std::vector<int32_t> col, colSum;
 };
+
+/// A stereo match near another, for `refuseUnsupported`: distance, disparity, offset (du, dv).
+struct SupportNeighbour {
+    double distance;
+    float disparity;
+    double du, dv;
+    bool operator<(const SupportNeighbour &o) const {
+        if (distance != o.distance) return distance < o.distance;
+        if (disparity != o.disparity) return disparity < o.disparity;
+        return du != o.du ? du < o.du : dv < o.dv;
+    }
+};
+
+/// True when one neighbour's disparity, or the least-squares plane d = a + b·du + c·dv through the
+/// neighbours (its value a at the match), lies within max(2 px, 10 %) of `d`.
+inline bool supported(const std::vector<SupportNeighbour> &near, float d) {
+    const float tol = std::max(2.0f, 0.1f * d);
+    for (const auto &n : near) if (std::abs(n.disparity - d) <= tol) return true;
+    double s00 = 0, s01 = 0, s02 = 0, s11 = 0, s12 = 0, s22 = 0, r0 = 0, r1 = 0, r2 = 0;
+    for (const auto &n : near) {
+        s00 += 1; s01 += n.du; s02 += n.dv; s11 += n.du * n.du; s12 += n.du * n.dv; s22 += n.dv * n.dv;
+        r0 += n.disparity; r1 += n.du * n.disparity; r2 += n.dv * n.disparity;
+    }
+    const cv::Matx33d a(s00, s01, s02, s01, s11, s12, s02, s12, s22);
+    // Neighbours along one line fix no plane.
+    if (!(std::abs(cv::determinant(a)) > 1e-6 * std::pow(s11 + s22 + 1, 2))) return false;
+    cv::Vec3d x;
+    return cv::solve(a, cv::Vec3d(r0, r1, r2), x, cv::DECOMP_SVD) && std::abs(x[0] - d) <= tol;
+}
+
+/// Refuses the stereo matches that no nearby match supports. Of the (at most 6) nearest matches
+/// within `radius` pixels, when there are at least 3, one must have a disparity close to the
+/// match's, or the plane through them must predict it (`supported`). A wrong minimum of the
+/// matching cost (repeated texture such as a railing, a window straddling a depth edge) gives a
+/// disparity its surroundings do not share, while a slanted surface (the road) is predicted by the
+/// plane; a match with fewer neighbours is kept, for lack of evidence. Decided on the matches as
+/// they came, so the result does not depend on their order.
+inline void refuseUnsupported(const std::vector<cv::Point2f> &points, std::vector<StereoResult> &stereo, float radius) {
+    if (!(radius > 0)) return;
+    const int cell = std::max(1, int(radius));
+    std::unordered_map<int64_t, std::vector<size_t>> grid;
+    const auto key = [](int cx, int cy) { return (int64_t(cy) << 32) ^ int64_t(uint32_t(cx)); };
+    for (size_t i = 0; i < points.size(); ++i)
+        if (stereo[i].valid) grid[key(int(points[i].x) / cell, int(points[i].y) / cell)].push_back(i);
+    std::vector<uint8_t> refuse(points.size(), 0);
+    std::vector<SupportNeighbour> near;
+    for (size_t i = 0; i < points.size(); ++i) {
+        if (!stereo[i].valid) continue;
+        const cv::Point2f p = points[i];
+        const int cx = int(p.x) / cell, cy = int(p.y) / cell;
+        near.clear();
+        for (int y = cy - 1; y <= cy + 1; ++y)
+            for (int x = cx - 1; x <= cx + 1; ++x) {
+                const auto it = grid.find(key(x, y));
+                if (it == grid.end()) continue;
+                for (const size_t j : it->second) {
+                    const double du = points[j].x - p.x, dv = points[j].y - p.y, distance = cv::norm(points[j] - p);
+                    if (j != i && distance <= radius) near.push_back({distance, stereo[j].disparity, du, dv});
+                }
+            }
+        if (near.size() < 3) continue;
+        std::sort(near.begin(), near.end());
+        if (near.size() > 6) near.resize(6);
+        if (!supported(near, stereo[i].disparity)) refuse[i] = 1;
+    }
+    for (size_t i = 0; i < points.size(); ++i) if (refuse[i]) stereo[i].valid = false;
+}
 
 } // namespace cvb

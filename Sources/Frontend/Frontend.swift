@@ -28,6 +28,12 @@ public struct FrontendConfig: Sendable, Equatable {
     /// must find the same disparity (within 1 px) as the full window, which otherwise matches the
     /// textured side of an occlusion boundary. Default on.
     public var edgeCheck = true
+    /// Rejects stereo matches that no nearby match supports: of the (at most 6) nearest matches
+    /// within this many pixels, when there are at least 3, one must lie within max(2 px, 10 %) of
+    /// the match's disparity, or the plane through them must predict it. A wrong minimum of the
+    /// matching cost (repeated texture, a window across a depth edge) gives a disparity its
+    /// surroundings do not share. 0 turns it off. Default 50.
+    public var stereoSupportRadius: Float = 50
     /// Lucas–Kanade window (odd) and pyramid levels above the base. Default 11, 4 (reaches ≈ ±80 px
     /// from the prediction: the start of a turn is tens of pixels off a constant-velocity guess).
     public var lkWindow = 11, lkLevels = 4
@@ -63,6 +69,7 @@ public struct FrontendConfig: Sendable, Equatable {
         c.fast_threshold = Int32(fastThreshold); c.min_distance = Int32(minDistance); c.border = Int32(border)
         c.stereo_radius = Int32(stereoRadius); c.max_disparity = Int32(maxDisparity)
         c.ambiguity_ratio = ambiguityRatio; c.lr_tolerance = leftRightTolerance; c.edge_check = edgeCheck ? 1 : 0
+        c.support_radius = stereoSupportRadius
         c.lk_window = Int32(lkWindow); c.lk_levels = Int32(lkLevels); c.fb_threshold = forwardBackwardThreshold; c.min_ncc = minimumCorrelation
         return c
     }

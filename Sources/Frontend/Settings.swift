@@ -182,6 +182,7 @@ extension FrontendConfig {
         .number("ambiguity_ratio", \.ambiguityRatio, SettingBounds(0, 1, lowerOpen: true)),
         .number("left_right_tolerance", \.leftRightTolerance, .positive),
         .flag("edge_check", \.edgeCheck),
+        .number("stereo_support_radius", \.stereoSupportRadius, .nonNegative),
         .integer("lk_window", \.lkWindow, SettingBounds(5, 101), odd: true),
         .integer("lk_levels", \.lkLevels, SettingBounds(1, 10)),
         .number("forward_backward_threshold", \.forwardBackwardThreshold, .positive),

@@ -33,6 +33,7 @@ typedef struct {
     float ambiguity_ratio;   /**< reject when best cost > ratio · second-best (distinct) cost */
     float lr_tolerance;      /**< left–right consistency tolerance, pixels */
     int edge_check;          /**< nonzero: reject stereo matches whose half-size side windows disagree (depth edges) */
+    float support_radius;    /**< > 0: reject stereo matches no match within this many pixels supports; 0: off */
     int lk_window;           /**< LK window size (odd) */
     int lk_levels;           /**< LK pyramid levels above the base */
     float fb_threshold;      /**< forward–backward error above which a track is dropped, pixels */
