@@ -5,16 +5,10 @@ import PoseGraph
 struct Block63 {
     var top: Mat3, bottom: Mat3
     static let zero = Block63(top: .zero, bottom: .zero)
-    /// (self) · M · (other)ᵀ, a 6 × 6 block, row-major, written to `out` (36 values; negated with
-    /// `negated`). The Schur complement forms one per pair of a point's observations: into a
-    /// buffer the caller keeps, not a new array each time.
-    func times(_ m: Mat3, transposeOf other: Block63, into out: UnsafeMutableBufferPointer<Double>, negated: Bool = false) {
-        Block63(top: top * m, bottom: bottom * m)
-            .times(transposed: Block63(top: other.top.transposed, bottom: other.bottom.transposed), into: out, negated: negated)
-    }
-
-    /// The 6 × 6 block self · other, `other` holding another block's halves already transposed
-    /// (as `times(_:transposeOf:into:negated:)` with M applied to self beforehand).
+    /// The 6 × 6 block self · other, row-major, written to `out` (36 values; negated with
+    /// `negated`), `other` holding another block's halves already transposed. The Schur
+    /// complement forms one per pair of a point's observations (self the first one's block times
+    /// the point's H_ll⁻¹): into a buffer the caller keeps, not a new array each time.
     func times(transposed other: Block63, into out: UnsafeMutableBufferPointer<Double>, negated: Bool = false) {
         precondition(out.count == 36, "a 6 × 6 block needs 36 values")
         let q00 = top * other.top, q01 = top * other.bottom

@@ -15,11 +15,12 @@ struct StereoAccuracyTests {
          "middlebury2014/Motorcycle/disp0GT.pfm", "middlebury2014/Motorcycle/mask0nocc.png"),
     ]
 
-    static func run(_ k: Int) throws -> StereoBenchmark.Result {
+    static func run(_ k: Int, config: FrontendConfig = FrontendConfig()) throws -> StereoBenchmark.Result {
         let p = pairs[k]
         let url = { (s: String) in SharedData.url("stereo-gt/" + s) }
         return try StereoBenchmark.run(left: GreyImage.decode(url(p.left)), right: GreyImage.decode(url(p.right)),
-                                       truth: DisparityMap.read(url(p.truth)), mask: try p.mask.map { try GreyImage.decode(url($0)) })
+                                       truth: DisparityMap.read(url(p.truth)), mask: try p.mask.map { try GreyImage.decode(url($0)) },
+                                       config: config)
     }
 
     /// No band of true disparity with 30 or more points may be biased by more than 0.1 px, or,
@@ -58,10 +59,7 @@ struct StereoAccuracyTests {
     @Test func neighbourSupportRemovesGrossErrors() throws {
         var config = FrontendConfig()
         config.stereoSupportRadius = 0
-        let p = Self.pairs[0]
-        let url = { (s: String) in SharedData.url("stereo-gt/" + s) }
-        let without = try StereoBenchmark.run(left: GreyImage.decode(url(p.left)), right: GreyImage.decode(url(p.right)),
-                                              truth: DisparityMap.read(url(p.truth)), mask: nil, config: config)
+        let without = try Self.run(0, config: config)
         let with = try Self.run(0)
         #expect(with.frontend.outliers3px < without.frontend.outliers3px)
         #expect(Double(with.frontend.matches) >= 0.95 * Double(without.frontend.matches), "the check refuses more than 5 % of the matches")
