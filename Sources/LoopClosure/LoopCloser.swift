@@ -131,25 +131,49 @@ public final class LoopCloser {
     }
 
     /// What the candidate's neighbours say of a verified loop.
-    enum Confirmation { case agreed(by: Int), contradicted, silent }
+    public enum Confirmation: Equatable, Sendable { case agreed(by: Int), contradicted, silent }
+
+    /// One neighbour's own verification of the query, compared with the loop.
+    public struct NeighbourReading: Sendable {
+        /// The neighbouring keyframe's frame index.
+        public var keyframe: Int
+        /// χ² of the disagreement between the loop and the neighbour's solve composed with the odometry.
+        public var chi2: Double
+        /// Whether the neighbour's solve clears the full bar of a loop (not only a confirmation's).
+        public var credible: Bool
+        public init(keyframe: Int, chi2: Double, credible: Bool) { self.keyframe = keyframe; self.chi2 = chi2; self.credible = credible }
+    }
+
+    /// The neighbours' verdict, read in order (lazily: the first agreement ends it). One agreeing
+    /// neighbour confirms: two independent solves agreeing in pose is the evidence, so a looser bar
+    /// is enough. Disagreement is evidence only from a solve as credible as a loop: a weak one (a
+    /// few inliers at the confirmation's bar) that disagrees is more likely wrong itself.
+    public static func confirmation(_ readings: some Sequence<NeighbourReading>, gate: Double) -> Confirmation {
+        var contradicted = false
+        for r in readings {
+            if r.chi2 <= gate { return .agreed(by: r.keyframe) }
+            if r.credible { contradicted = true }
+        }
+        return contradicted ? .contradicted : .silent
+    }
 
     /// Checks a verified loop against the candidate's neighbouring keyframes (covisibility): the
     /// query verified against a neighbour, composed with the odometry between candidate and
     /// neighbour, must agree with the loop (χ² under the gate, both solves' covariances and the
-    /// inflated odometry link). Agreement by one neighbour confirms; a neighbour that verifies
-    /// and disagrees contradicts; none verifying is silence.
+    /// inflated odometry link); see `confirmation(_:gate:)`.
     private func confirm(_ loop: LoopConstraint, query: KeyframeSnapshot, candidate c: Int) -> Confirmation {
-        var contradicted = false
-        for n in [c + 1, c - 1, c + 2, c - 2] where keyframes.indices.contains(n) && keyframes[n].index < query.index - config.minFrameGap / 2 {
-            let neighbour = keyframes[n]
-            guard let other = verifier.verify(query: query, candidate: neighbour, score: 0, confirming: true),
-                  let link = odometryChain(c, n) else { continue }
+        let neighbours = [c + 1, c - 1, c + 2, c - 2].filter {
+            keyframes.indices.contains($0) && keyframes[$0].index < query.index - config.minFrameGap / 2
+        }
+        let readings = neighbours.lazy.compactMap { n -> NeighbourReading? in
+            let neighbour = self.keyframes[n]
+            guard let other = self.verifier.verify(query: query, candidate: neighbour, score: 0, confirming: true),
+                  let link = self.odometryChain(c, n) else { return nil }
             let e = (loop.relative.inverse * (link.pose * other.relative)).log
             let ad = other.relative.inverse.adjoint
-            guard let info = (loop.covariance + other.covariance + ad * link.covariance * ad.transposed * config.chainInflation).inverse else { continue }
-            if e.dot(info * e) <= config.gate { return .agreed(by: neighbour.index) }
-            contradicted = true
+            guard let info = (loop.covariance + other.covariance + ad * link.covariance * ad.transposed * self.config.chainInflation).inverse else { return nil }
+            return NeighbourReading(keyframe: neighbour.index, chi2: e.dot(info * e), credible: self.verifier.meetsFullBar(other))
         }
-        return contradicted ? .contradicted : .silent
+        return Self.confirmation(readings, gate: config.gate)
     }
 }

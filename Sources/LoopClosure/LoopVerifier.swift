@@ -68,6 +68,12 @@ public struct LoopVerifier: Sendable {
         return out
     }
 
+    /// Whether a verified constraint clears the full bar (inliers and their share), not only the
+    /// looser bar of a confirmation.
+    public func meetsFullBar(_ loop: LoopConstraint) -> Bool {
+        loop.inliers >= minInliers && Double(loop.inliers) >= minInlierFraction * Double(loop.matches)
+    }
+
     /// Verifies `query` against `candidate`; nil when the geometry does not hold.
     /// With `confirming`, the looser bar of a confirmation (`confirmationShare`) applies.
     public func verify(query: KeyframeSnapshot, candidate: KeyframeSnapshot, score: Double, confirming: Bool = false) -> LoopConstraint? {

@@ -232,3 +232,28 @@ func blackedOut(_ base: SyntheticSequence, _ black: Range<Int>) -> TransformedDa
         #expect(after * 5 <= before, "ATE \(before) → \(after) m: less than 5× lower")
     }
 }
+
+/// The neighbours' verdict on a verified loop: one agreement confirms, only a credible solve
+/// contradicts, and reading stops at the first agreement (each reading is a verification).
+@Suite struct LoopConfirmationTests {
+    typealias Reading = LoopCloser.NeighbourReading
+    let gate = 22.46
+
+    @Test func aWeakDisagreementIsSilence() {
+        #expect(LoopCloser.confirmation([Reading(keyframe: 5, chi2: 98, credible: false)], gate: gate) == .silent)
+        #expect(LoopCloser.confirmation([Reading](), gate: gate) == .silent)
+    }
+
+    @Test func aCredibleDisagreementContradicts() {
+        let readings = [Reading(keyframe: 5, chi2: 98, credible: false), Reading(keyframe: 10, chi2: 40, credible: true)]
+        #expect(LoopCloser.confirmation(readings, gate: gate) == .contradicted)
+    }
+
+    @Test func oneAgreementConfirmsAndEndsTheReading() {
+        var read = 0
+        let readings = [Reading(keyframe: 5, chi2: 98, credible: true), Reading(keyframe: 10, chi2: 3, credible: false),
+                        Reading(keyframe: 15, chi2: 1, credible: true)].lazy.map { r -> Reading in read += 1; return r }
+        #expect(LoopCloser.confirmation(readings, gate: gate) == .agreed(by: 10))
+        #expect(read == 2)
+    }
+}
