@@ -1,4 +1,5 @@
 import CCholmod
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,6 +15,15 @@ private let enableDynamicOpenMPThreads: Void = {
     }
     #endif
 }()
+
+/// Serialises the CHOLMOD calls that reach process-wide state: the numeric factorisation and the
+/// solve call BLAS/LAPACK, and a single-threaded BLAS build (Debian's libopenblas0-serial, which
+/// this package installs) shares its work buffers between callers without locking, so two
+/// factorisations at once (the window's adjustment beside the loop closer's correction, or two
+/// pipelines in one process) corrupt each other's results at random; the symbolic analysis may
+/// call METIS, whose random state is global, so concurrent orderings would differ from run to
+/// run. Each call takes milliseconds, so the pipeline's threads barely wait on it.
+private let cholmodLock = NSLock()
 
 /// The block sparsity of the normal equations `H = Jᵀ Λ J` of a pose graph, stored as CHOLMOD
 /// upper-triangular compressed columns, with every block's position precomputed.
@@ -140,12 +150,14 @@ final class SparseCholesky {
     func factorize() throws(PoseGraphError) {
         if factor == nil {
             let t = now()
+            cholmodLock.lock()
             var perm = blockOrdering()
             if getenv("PARALLAX_CHOLMOD_STATS") != nil { print("block ordering: \(now() - t) s") }
             common.pointee.nmethods = 1
             common.pointee.method.0.ordering = Int32(perm == nil ? CHOLMOD_AMD : CHOLMOD_GIVEN)
             factor = perm == nil ? cholmod_analyze(matrix, common)
                 : cholmod_analyze_p(matrix, &perm!, nil, 0, common)
+            cholmodLock.unlock()
             analyzeSeconds = now() - t
             analyses += 1
             if getenv("PARALLAX_CHOLMOD_STATS") != nil {
@@ -155,7 +167,9 @@ final class SparseCholesky {
                 throw .cholmod(status: common.pointee.status, stage: "symbolic analysis")
             }
         }
+        cholmodLock.lock()
         let ok = cholmod_factorize(matrix, factor, common)
+        cholmodLock.unlock()
         if common.pointee.status == CHOLMOD_NOT_POSDEF {
             throw .notPositiveDefinite(column: Int(factor!.pointee.minor), of: n)
         }
@@ -218,7 +232,10 @@ final class SparseCholesky {
         defer { cholmod_free_dense(&rhs, common) }
         let rx = rhsPointer.pointee.x.assumingMemoryBound(to: Double.self)
         for k in 0..<(n * columns) { rx[k] = b[k] }
-        guard let xPointer = cholmod_solve(Int32(CHOLMOD_A), factor, rhs, common) else {
+        cholmodLock.lock()
+        let solved = cholmod_solve(Int32(CHOLMOD_A), factor, rhs, common)
+        cholmodLock.unlock()
+        guard let xPointer = solved else {
             throw .cholmod(status: common.pointee.status, stage: "solve")
         }
         var x: UnsafeMutablePointer<cholmod_dense>? = xPointer
