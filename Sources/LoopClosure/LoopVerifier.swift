@@ -71,16 +71,23 @@ public struct LoopVerifier: Sendable {
     /// Whether a verified constraint clears the full bar (inliers and their share), not only the
     /// looser bar of a confirmation.
     public func meetsFullBar(_ loop: LoopConstraint) -> Bool {
-        loop.inliers >= minInliers && Double(loop.inliers) >= minInlierFraction * Double(loop.matches)
+        clearsBar(inliers: loop.inliers, matches: loop.matches, share: 1)
+    }
+
+    /// The fewest inliers at a bar (`share` of `minInliers`, 1 for a loop).
+    private func minInliers(share: Double) -> Int { Int((Double(minInliers) * share).rounded(.up)) }
+
+    /// Whether `inliers` of `matches` clear the bar at `share` of `minInliers` and `minInlierFraction`.
+    private func clearsBar(inliers: Int, matches: Int, share: Double) -> Bool {
+        inliers >= minInliers(share: share) && Double(inliers) >= minInlierFraction * share * Double(matches)
     }
 
     /// Verifies `query` against `candidate`; nil when the geometry does not hold.
     /// With `confirming`, the looser bar of a confirmation (`confirmationShare`) applies.
     public func verify(query: KeyframeSnapshot, candidate: KeyframeSnapshot, score: Double, confirming: Bool = false) -> LoopConstraint? {
         let share = confirming ? confirmationShare : 1
-        let minInliers = Int((Double(self.minInliers) * share).rounded(.up)), minInlierFraction = self.minInlierFraction * share
         let pairs = match(candidate.descriptors, query.descriptors)
-        guard pairs.count >= minInliers else { return nil }
+        guard pairs.count >= minInliers(share: share) else { return nil }
         let candidatePoints = candidate.points, queryPoints = query.points
         let matches = pairs.map { (c, q) -> PoseMatch in
             let p = candidatePoints[c], o = queryPoints[q]
@@ -89,7 +96,7 @@ public struct LoopVerifier: Sendable {
         }
         // No motion prior: the odometry's guess of where the old place is may be metres off.
         guard let est = solver.solve(matches, prediction: candidate.pose.inverse * query.pose),
-              est.inlierCount >= minInliers, Double(est.inlierCount) >= minInlierFraction * Double(matches.count),
+              clearsBar(inliers: est.inlierCount, matches: matches.count, share: share),
               (0..<3).allSatisfy({ est.covariance[$0, $0] <= maxTranslationSigma * maxTranslationSigma }),
               (3..<6).allSatisfy({ est.covariance[$0, $0] <= maxRotationSigma * maxRotationSigma }) else { return nil }
         return LoopConstraint(candidate: candidate.index, query: query.index, relative: est.pose, covariance: est.covariance,

@@ -150,14 +150,13 @@ final class SparseCholesky {
     func factorize() throws(PoseGraphError) {
         if factor == nil {
             let t = now()
-            cholmodLock.lock()
-            var perm = blockOrdering()
-            if getenv("PARALLAX_CHOLMOD_STATS") != nil { print("block ordering: \(now() - t) s") }
-            common.pointee.nmethods = 1
-            common.pointee.method.0.ordering = Int32(perm == nil ? CHOLMOD_AMD : CHOLMOD_GIVEN)
-            factor = perm == nil ? cholmod_analyze(matrix, common)
-                : cholmod_analyze_p(matrix, &perm!, nil, 0, common)
-            cholmodLock.unlock()
+            factor = cholmodLock.withLock {
+                var perm = blockOrdering()
+                if getenv("PARALLAX_CHOLMOD_STATS") != nil { print("block ordering: \(now() - t) s") }
+                common.pointee.nmethods = 1
+                common.pointee.method.0.ordering = Int32(perm == nil ? CHOLMOD_AMD : CHOLMOD_GIVEN)
+                return perm == nil ? cholmod_analyze(matrix, common) : cholmod_analyze_p(matrix, &perm!, nil, 0, common)
+            }
             analyzeSeconds = now() - t
             analyses += 1
             if getenv("PARALLAX_CHOLMOD_STATS") != nil {
@@ -167,9 +166,7 @@ final class SparseCholesky {
                 throw .cholmod(status: common.pointee.status, stage: "symbolic analysis")
             }
         }
-        cholmodLock.lock()
-        let ok = cholmod_factorize(matrix, factor, common)
-        cholmodLock.unlock()
+        let ok = cholmodLock.withLock { cholmod_factorize(matrix, factor, common) }
         if common.pointee.status == CHOLMOD_NOT_POSDEF {
             throw .notPositiveDefinite(column: Int(factor!.pointee.minor), of: n)
         }
@@ -232,10 +229,7 @@ final class SparseCholesky {
         defer { cholmod_free_dense(&rhs, common) }
         let rx = rhsPointer.pointee.x.assumingMemoryBound(to: Double.self)
         for k in 0..<(n * columns) { rx[k] = b[k] }
-        cholmodLock.lock()
-        let solved = cholmod_solve(Int32(CHOLMOD_A), factor, rhs, common)
-        cholmodLock.unlock()
-        guard let xPointer = solved else {
+        guard let xPointer = cholmodLock.withLock({ cholmod_solve(Int32(CHOLMOD_A), factor, rhs, common) }) else {
             throw .cholmod(status: common.pointee.status, stage: "solve")
         }
         var x: UnsafeMutablePointer<cholmod_dense>? = xPointer
